@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+// mediafs: task sequence media (USB FAT32 disk images, ISO 9660 disc sets) built
+// on demand from a Configuration Manager content library.
+//
+// The targets follow the pipeline of shared/DESIGN.md:
+//   ContentLibrary → MediaSpec → MediaTree → (FATImage | ISOImage) over RegionMap
+//   → MediaEngine → front ends (FUSEMount, Export) → the `mediafs` command.
+// SystemIO is the one place where system calls are made.
+import PackageDescription
+
+let package = Package(
+    name: "mediafs",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mediafs", targets: ["mediafs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libfuse3 (Debian's libfuse3-dev) as a system library.
+        .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3",
+                       providers: [.apt(["libfuse3-dev"])]),
+
+        // The one place where system calls are made: typed, throwing Swift over C.
+        .target(name: "SystemIO", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+
+        // 1. The content library (SCCMContentLib: PkgLib, DataLib, FileLib) and its snapshots.
+        .target(name: "ContentLibrary", dependencies: [
+            "SystemIO",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // 2. The media spec: the wizard's answers, parsed and validated field by field.
+        .target(name: "MediaSpec", dependencies: [
+            "SystemIO",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // The engine every reader uses: layouts as sorted, gap-free lists of regions.
+        .target(name: "RegionMap", dependencies: ["SystemIO"]),
+
+        // 3. The media tree: spec + snapshot → folders and files with byte sources.
+        .target(name: "MediaTree", dependencies: [
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
+
+        // 4. Image layouts: the producers of whole-disk region maps.
+        .target(name: "FATImage", dependencies: ["RegionMap", "MediaTree"]),
+        .target(name: "ISOImage", dependencies: ["RegionMap", "MediaTree", "FATImage"]),
+
+        // Spec file → snapshot → tree → layouts, shared by every front end.
+        .target(name: "MediaEngine", dependencies: [
+            "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap", "FATImage", "ISOImage",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // 5. Front ends.
+        .target(name: "FUSEMount", dependencies: [
+            "CFuse3", "SystemIO", "RegionMap", "MediaTree", "MediaEngine",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Export", dependencies: [
+            "SystemIO", "RegionMap", "MediaEngine",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "mediafs", dependencies: [
+            "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
+            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
+        .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
+        .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec"]),
+        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap"]),
+        .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"]),
+        .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

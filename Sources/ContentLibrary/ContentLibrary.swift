@@ -1,0 +1,1 @@
+// ContentLibrary: see shared/DESIGN.md

@@ -1,0 +1,1 @@
+// FATImage: see shared/DESIGN.md

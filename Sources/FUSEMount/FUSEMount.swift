@@ -1,0 +1,1 @@
+// FUSEMount: see shared/DESIGN.md

@@ -1,0 +1,1 @@
+// ISOImage: see shared/DESIGN.md

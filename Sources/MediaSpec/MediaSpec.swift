@@ -1,0 +1,1 @@
+// MediaSpec: see shared/DESIGN.md

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderISOImageTests: XCTestCase { func testBuilds() {} }
