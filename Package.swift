@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "MediaSpec", dependencies: [
             "SystemIO",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "X509", package: "swift-certificates"),
         ]),
 
         // The engine every reader uses: layouts as sorted, gap-free lists of regions.
@@ -87,6 +88,8 @@ let package = Package(
         .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"]),
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "RegionMap", "SystemIO",
+                                                        .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,148 @@
+import Foundation
+import SystemIO
+import X509
+
+/// The secrets a spec names, read from the environment or from files. Kept in
+/// memory only as long as the tree is composed; mediafs writes only a salted
+/// hash of them to the media.
+public struct ResolvedSecrets: Sendable, Equatable {
+    public let password: String?
+    public let certificatePassword: String?
+
+    public init(password: String? = nil, certificatePassword: String? = nil) {
+        self.password = password
+        self.certificatePassword = certificatePassword
+    }
+}
+
+/// What mediafs knows of the media certificate after checking it.
+public struct CertificateFacts: Sendable, Equatable {
+    public enum Kind: String, Sendable { case selfSigned = "SelfSigned", pki = "PKI" }
+    public let kind: Kind
+    /// Seconds since 1970-01-01 UTC.
+    public let notBefore: Int64
+    public let notAfter: Int64
+    /// The certificate (DER) for a PKI certificate; nil for a self-signed one (made when the media boots).
+    public let der: [UInt8]?
+
+    public init(kind: Kind, notBefore: Int64, notAfter: Int64, der: [UInt8]?) {
+        self.kind = kind
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.der = der
+    }
+}
+
+/// Checks of a parsed spec that need the outside world: environment variables,
+/// secret and certificate files, and the real clock.
+public enum SpecChecks {
+    /// A certificate must stay valid this long after the media is made: an expired
+    /// media certificate silently breaks boot media, the most common complaint.
+    public static let minimumValidity: Int64 = 30 * 86_400
+
+    /// Reads the secrets the spec names. `environment` is the process's (passed in, for tests).
+    public static func resolveSecrets(_ spec: MediaSpec, environment: [String: String]) throws(SpecError) -> ResolvedSecrets {
+        let password = try spec.password.map { source throws(SpecError) in try read(source, spec, "password") }
+        var certificatePassword: String?
+        if case .pki(_, let source?) = spec.certificate {
+            certificatePassword = try read(source, spec, "certificate.pki.password")
+        }
+        return ResolvedSecrets(password: password, certificatePassword: certificatePassword)
+
+        func read(_ source: SecretSource, _ spec: MediaSpec, _ field: String) throws(SpecError) -> String {
+            switch source {
+            case .environment(let name):
+                guard let value = environment[name] else {
+                    throw spec.error(field + ".env", "the environment variable \(name) is not set")
+                }
+                guard !value.isEmpty else { throw spec.error(field + ".env", "the environment variable \(name) is empty") }
+                return value
+            case .file(let path):
+                let bytes: [UInt8]
+                do { bytes = try FileSystem.readFile(path) } catch {
+                    throw spec.error(field + ".file", "cannot read \(path): \(error)")
+                }
+                var text = String(decoding: bytes, as: UTF8.self)
+                guard Array(text.utf8) == bytes else { throw spec.error(field + ".file", "\(path) is not UTF-8 text") }
+                // Editors end files with a newline; it is not part of the secret.
+                if text.hasSuffix("\r\n") { text.removeLast(1) } // "\r\n" is one Character
+                else if text.hasSuffix("\n") { text.removeLast() }
+                guard !text.isEmpty else { throw spec.error(field + ".file", "\(path) is empty") }
+                return text
+            }
+        }
+    }
+
+    /// Checks the media certificate's dates against `now` (seconds since 1970; the
+    /// engine passes the real clock — this check alone uses it, the media's bytes never do)
+    /// and reads a PKI certificate file. nil when the media has no certificate.
+    public static func certificate(_ spec: MediaSpec, now: Int64) throws(SpecError) -> CertificateFacts? {
+        guard let certificate = spec.certificate else { return nil }
+        let facts: CertificateFacts
+        let field: String
+        switch certificate {
+        case .selfSigned(let start, let expires):
+            field = "certificate.self-signed.expires"
+            facts = CertificateFacts(kind: .selfSigned, notBefore: start.seconds, notAfter: expires.seconds, der: nil)
+        case .pki(let path, _):
+            field = "certificate.pki.file"
+            facts = try readPKI(path, spec, field)
+            if facts.notAfter <= facts.notBefore {
+                throw spec.error(field, "\(path): the certificate expires (\(SpecDate.format(facts.notAfter))) before it starts (\(SpecDate.format(facts.notBefore)))")
+            }
+        }
+        let clock = "now is \(SpecDate.format(now)) by this computer's clock"
+        if facts.notAfter <= now {
+            throw spec.error(field, "the media certificate expired on \(SpecDate.format(facts.notAfter)) (\(clock)); media made with it cannot talk to the site")
+        }
+        if facts.notAfter - now < minimumValidity {
+            throw spec.error(field, "the media certificate expires on \(SpecDate.format(facts.notAfter)), within 30 days (\(clock)); media made with it would soon stop working — choose a later expiry")
+        }
+        return facts
+    }
+
+    static func readPKI(_ path: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> CertificateFacts {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path) } catch {
+            throw spec.error(field, "cannot read \(path): \(error)")
+        }
+        var der = bytes
+        let text = String(decoding: bytes, as: UTF8.self)
+        let begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----"
+        if let start = text.range(of: begin) {
+            guard let stop = text.range(of: end, range: start.upperBound..<text.endIndex),
+                  let decoded = Data(base64Encoded: String(text[start.upperBound..<stop.lowerBound]), options: .ignoreUnknownCharacters) else {
+                throw spec.error(field, "\(path): the PEM CERTIFICATE block is not valid base64 or has no END line")
+            }
+            der = Array(decoded)
+        } else if text.contains("-----BEGIN ") {
+            throw spec.error(field, "\(path): the PEM file holds no CERTIFICATE block")
+        }
+        do {
+            let certificate = try Certificate(derEncoded: der)
+            return CertificateFacts(kind: .pki, notBefore: Int64(certificate.notValidBefore.timeIntervalSince1970.rounded(.down)),
+                                    notAfter: Int64(certificate.notValidAfter.timeIntervalSince1970.rounded(.down)), der: der)
+        } catch {
+            throw spec.error(field, "\(path) is not a PEM or DER X.509 certificate (a PFX/PKCS#12 file is not read yet: export the certificate with `openssl pkcs12 -clcerts -nokeys`): \(error)")
+        }
+    }
+}
+
+extension SpecDate {
+    /// `2026-01-01T00:00:00Z` for seconds since 1970.
+    public static func format(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = Int(seconds - days * 86_400)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2))Z"
+    }
+}
