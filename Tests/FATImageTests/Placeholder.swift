@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderFATImageTests: XCTestCase { func testBuilds() {} }
