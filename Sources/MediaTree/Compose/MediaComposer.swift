@@ -1,0 +1,269 @@
+import ContentLibrary
+import MediaSpec
+import RegionMap
+import SystemIO
+
+/// Spec + library snapshot → the media tree: the boot image's files at their own
+/// paths, packages under `SMS/PKG/<PackageID>/`, and the files mediafs
+/// synthesizes (MediaLabel.txt, SMS/data/TsmBootstrap.ini, SMS/data/Variables.dat,
+/// SMS/data/Policy.xml, autorun.inf). Deterministic: no clock, no randomness;
+/// synthesized files are timed by SOURCE_DATE_EPOCH, else the newest content time.
+public struct MediaComposer {
+    public let spec: MediaSpec
+    public let snapshot: LibrarySnapshot
+    public let secrets: ResolvedSecrets
+    /// The checked certificate (`SpecChecks.certificate`), nil for media without one.
+    public let certificate: CertificateFacts?
+    /// `SOURCE_DATE_EPOCH` when set: seconds since 1970 for every synthesized file.
+    public let sourceDateEpoch: Int64?
+
+    public init(spec: MediaSpec, snapshot: LibrarySnapshot, secrets: ResolvedSecrets = ResolvedSecrets(),
+                certificate: CertificateFacts? = nil, sourceDateEpoch: Int64? = nil) {
+        self.spec = spec
+        self.snapshot = snapshot
+        self.secrets = secrets
+        self.certificate = certificate
+        self.sourceDateEpoch = sourceDateEpoch
+    }
+
+    /// Why a package is on the media (Policy.xml lists it).
+    public enum PackageRole: String, Sendable {
+        case bootImage = "boot-image", taskSequence = "task-sequence", referenced = "referenced"
+        case extra = "extra", prestart = "prestart"
+    }
+
+    public struct PlacedPackage: Sendable {
+        public let content: PackageContent
+        public let role: PackageRole
+        /// Where its files are on the media ("" for the boot image: the root).
+        public let folder: String
+    }
+
+    public struct Result: Sendable {
+        public let tree: MediaTree
+        public let mediaGuid: String
+        public let packages: [PlacedPackage]
+        public let variables: MediaVariables
+        public let warnings: [String]
+        /// The time of every synthesized file.
+        public let synthesizedTime: Timestamp
+    }
+
+    public func compose() throws -> Result {
+        var warnings: [String] = []
+
+        // 1. The packages, each checked against the library, in a fixed order.
+        let boot = try package(spec.boot.image, field: "boot.image")
+        try checkArchitecture(of: boot, warnings: &warnings)
+        if spec.target.kind == .iso {
+            try checkPath(spec.boot.biosLoader, in: boot, field: "boot.bios-loader")
+            if let mbr = spec.boot.hybridMBR { try checkPath(mbr, in: boot, field: "boot.hybrid-mbr") }
+        } else if spec.boot.hybridMBR != nil {
+            warnings.append(spec.warning("boot.hybrid-mbr", "is used only for ISO targets; ignored for USB").description)
+        }
+
+        var placed: [PlacedPackage] = [PlacedPackage(content: boot, role: .bootImage, folder: "")]
+        var byID: [String: String] = [boot.packageID: "boot.image"]
+        func place(_ content: PackageContent, _ role: PackageRole, field: String) throws {
+            if let earlier = byID[content.packageID] {
+                if let other = placed.first(where: { $0.content.packageID == content.packageID }), other.content.version != content.version {
+                    throw spec.error(field, "\(content.contentID) conflicts with \(other.content.contentID) named by \(earlier): one package, two versions")
+                }
+                return
+            }
+            byID[content.packageID] = field
+            placed.append(PlacedPackage(content: content, role: role, folder: "SMS/PKG/" + content.packageID))
+        }
+
+        var taskSequence: PackageContent?
+        if spec.kind == .standalone, let reference = spec.taskSequence {
+            let ts = try package(reference, field: "task-sequence")
+            taskSequence = ts
+            try place(ts, .taskSequence, field: "task-sequence")
+            for (ref, file, line) in try references(of: ts) where ref.packageID != ts.packageID && ref.packageID != boot.packageID {
+                let content = try package(ref, field: "task-sequence",
+                                          context: "\(ts.packageID)'s \(file) (line \(line)) references \(ref)")
+                try place(content, .referenced, field: "task-sequence")
+            }
+            for (index, ref) in spec.extraPackages.enumerated() {
+                try place(try package(ref, field: "extra-packages[\(index)]"), .extra, field: "extra-packages[\(index)]")
+            }
+        }
+        if let ref = spec.prestart?.package {
+            let content = try package(ref, field: "prestart.package")
+            if content.packageID != boot.packageID { try place(content, .prestart, field: "prestart.package") }
+        }
+
+        // 2. The media GUID and the time of synthesized files, from the inputs alone.
+        let mediaGuid = DerivedGuid.make([Array("mediafs media guid v1".utf8), spec.sourceBytes]
+                                         + placed.map { Array("\($0.role.rawValue) \($0.content.contentID)".utf8) })
+        let newest = placed.lazy.flatMap(\.content.files).map(\.timeModified).max()
+        let synthesizedTime = sourceDateEpoch.map { Timestamp(seconds: $0) }
+            ?? newest.map { Timestamp(fileTime: $0) } ?? Timestamp(seconds: 0)
+
+        // 3. The tree: package files, then synthesized files (which win over a package file on the same path).
+        var builder = MediaTreeBuilder()
+        var packagePaths: [String: String] = [:]
+        for p in placed {
+            do {
+                try add(p, to: &builder, paths: &packagePaths)
+            } catch {
+                throw ComposeError.tree(error, package: p.content.contentID)
+            }
+        }
+
+        let variables = MediaVariablesBuilder(spec: spec, mediaGuid: mediaGuid, boot: boot, taskSequence: taskSequence,
+                                              certificate: certificate).variables
+        var synthesized: [(String, [UInt8])] = [
+            ("MediaLabel.txt", SynthesizedFiles.mediaLabel(spec.label)),
+            ("SMS/data/TsmBootstrap.ini", SynthesizedFiles.tsmBootstrap(spec: spec, mediaGuid: mediaGuid, boot: boot,
+                                                                        taskSequence: taskSequence, passwordRequired: secrets.password != nil)),
+            ("SMS/data/Variables.dat", VariablesFileEncoder(mediaGuid: mediaGuid, password: secrets.password).encode(variables)),
+        ]
+        if spec.autorun {
+            let loader = SynthesizedFiles.autorunProgram(spec.boot.architecture)
+            if packagePaths[loader] == nil {
+                warnings.append(spec.warning("autorun", "the boot image \(boot.contentID) has no \(loader), which autorun.inf starts").description)
+            }
+            synthesized.append(("autorun.inf", SynthesizedFiles.autorun(label: spec.label, architecture: spec.boot.architecture)))
+        }
+        if spec.kind == .standalone {
+            synthesized.append(("SMS/data/Policy.xml", SynthesizedFiles.policy(mediaGuid: mediaGuid, packages: placed)))
+        }
+        for (path, bytes) in synthesized {
+            if let contentID = packagePaths[path] {
+                warnings.append(SpecWarning(SourceLocation(file: spec.specPath, line: 0, column: 0), field: "",
+                                            "\(path): the file from \(contentID) is replaced by the one mediafs writes").description)
+            }
+            let (parent, name) = split(path)
+            let file = MediaFile(name: name, source: .bytes(SharedBytes(bytes)), modified: synthesizedTime, attributes: .archive)
+            do {
+                try builder.add(file, in: parent)
+            } catch {
+                throw ComposeError.tree(error, package: nil)
+            }
+        }
+        let tree = builder.build(label: spec.label, defaultTime: synthesizedTime)
+        return Result(tree: tree, mediaGuid: mediaGuid, packages: placed, variables: variables,
+                      warnings: warnings, synthesizedTime: synthesizedTime)
+    }
+
+    /// A package's folders and files, as blobs of the library with their recorded times and attributes.
+    private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder, paths: inout [String: String]) throws(MediaTreeError) {
+        if !p.folder.isEmpty { try builder.addFolder(p.folder) }
+        for folder in p.content.folders {
+            try builder.addFolder(p.folder.isEmpty ? folder : p.folder + "/" + folder)
+        }
+        for f in p.content.files {
+            let full = p.folder.isEmpty ? f.path : p.folder + "/" + f.path
+            let (parent, name) = split(full)
+            let file = MediaFile(name: name, source: .blob(Blob(path: f.blobPath, size: f.size, sha256: f.hash)),
+                                 modified: Timestamp(fileTime: f.timeModified),
+                                 attributes: FileAttributes(rawValue: f.attributes), package: p.content.packageID)
+            try builder.add(file, in: parent)
+            paths[full] = p.content.contentID
+        }
+    }
+
+    // MARK: checks against the library
+
+    /// The package `reference` names, or an error on `field` saying what is missing.
+    func package(_ reference: PackageReference, field: String, context: String? = nil) throws -> PackageContent {
+        do {
+            return try snapshot.package(reference.description)
+        } catch let error as ContentLibraryError {
+            let prefix = context.map { "\($0), and " } ?? ""
+            if case .unknownPackage = error {
+                let versions = snapshot.versions(of: reference.packageID)
+                if versions.isEmpty {
+                    throw spec.error(field, "\(prefix)package \(reference.packageID) is not in the library \(snapshot.root)")
+                }
+                throw spec.error(field, "\(prefix)the library has no \(reference) (it has \(versions.map { "\(reference.packageID).\($0)" }.joined(separator: ", ")))")
+            }
+            throw spec.error(field, "\(prefix)package \(reference) cannot be read: \(error)")
+        }
+    }
+
+    /// The boot image's EFI loaders (`EFI/BOOT/BOOT*.EFI`) must be runnable by the target
+    /// architecture: an x64 computer runs x86 and x64 boot images, an x86 one only x86.
+    func checkArchitecture(of boot: PackageContent, warnings: inout [String]) throws {
+        let loaders = boot.files.filter { f in
+            let upper = f.path.uppercased()
+            return upper.hasPrefix("EFI/BOOT/BOOT") && upper.hasSuffix(".EFI") && !upper.dropFirst(9).contains("/")
+        }
+        guard !loaders.isEmpty else {
+            warnings.append(spec.warning("boot.image", "\(boot.contentID) has no EFI/BOOT/BOOT*.EFI loader: its architecture cannot be checked and the media will not boot on UEFI").description)
+            return
+        }
+        var found: [(LibraryFile, Architecture)] = []
+        for loader in loaders {
+            let machine: UInt16
+            do {
+                machine = try PEMachine.read(path: loader.blobPath, size: loader.size)
+            } catch {
+                throw spec.error("boot.image", "\(boot.contentID)'s \(loader.path) is not an EFI executable: \(error)")
+            }
+            guard let arch = Architecture(peMachine: machine) else {
+                throw spec.error("boot.image", "\(boot.contentID)'s \(loader.path) is for PE machine \(hex4(machine)), which is not x86 (0x014C), x64 (0x8664) or arm64 (0xAA64)")
+            }
+            found.append((loader, arch))
+        }
+        let target = spec.boot.architecture
+        if !found.contains(where: { target.runs($0.1) }), let (loader, arch) = found.first {
+            throw spec.error("boot.architecture",
+                "the boot image \(boot.contentID) is \(arch.rawValue) (\(loader.path) is PE machine \(hex4(arch.peMachine))), and an \(target.rawValue) computer cannot run it (an x64 computer runs x86 and x64 boot images, an x86 one only x86)")
+        }
+    }
+
+    func checkPath(_ path: String, in boot: PackageContent, field: String) throws {
+        if boot.files.contains(where: { $0.path == path }) { return }
+        let hint = boot.files.first { $0.path.uppercased() == path.uppercased() }.map { " (it has \($0.path): names on the media keep their case)" } ?? ""
+        throw spec.error(field, "\(path) is not in the boot image \(boot.contentID)\(hint)")
+    }
+
+    /// The packages the task sequence's XML names (see `TaskSequenceXML`), in file and document order.
+    func references(of ts: PackageContent) throws -> [(PackageReference, String, Int)] {
+        let xmlFiles = ts.files.filter { $0.path.lowercased().hasSuffix(".xml") }
+        if xmlFiles.isEmpty {
+            throw spec.error("task-sequence", "\(ts.contentID) holds no .xml file: the task sequence package must hold the task sequence XML, whose package=\"…\" attributes name the packages it references")
+        }
+        var result: [(PackageReference, String, Int)] = []
+        for file in xmlFiles {
+            guard file.size <= 16 << 20 else {
+                throw spec.error("task-sequence", "\(ts.contentID)'s \(file.path) is \(file.size) bytes; a task sequence XML of more than 16 MiB is not read")
+            }
+            let bytes: [UInt8]
+            do { bytes = try FileSystem.readFile(file.blobPath) } catch {
+                throw spec.error("task-sequence", "cannot read \(ts.contentID)'s \(file.path): \(error)")
+            }
+            do {
+                for r in try TaskSequenceXML.references(in: bytes) { result.append((r.package, file.path, r.line)) }
+            } catch {
+                switch error {
+                case .malformed(let line, let why):
+                    throw spec.error("task-sequence", "\(ts.contentID)'s \(file.path) line \(line): not well-formed XML: \(why)")
+                case .notAPackageID(let line, let value):
+                    throw spec.error("task-sequence", "\(ts.contentID)'s \(file.path) line \(line): package=\"\(value)\" is not a package ID")
+                }
+            }
+        }
+        return result
+    }
+
+    private func split(_ path: String) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+}
+
+public enum ComposeError: Error, CustomStringConvertible {
+    /// The tree refused a name (case collision, a name FAT or Joliet cannot hold), while adding `package`.
+    case tree(MediaTreeError, package: String?)
+
+    public var description: String {
+        switch self {
+        case .tree(let error, let package):
+            return package.map { "\(error) (while adding \($0))" } ?? error.description
+        }
+    }
+}

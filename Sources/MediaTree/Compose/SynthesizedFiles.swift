@@ -1,0 +1,153 @@
+import ContentLibrary
+import MediaSpec
+
+/// The small files mediafs writes onto the media. Text with CRLF line ends
+/// (the media is read by Windows PE), UTF-8 without a byte-order mark.
+enum SynthesizedFiles {
+    static func crlf(_ lines: [String]) -> [UInt8] {
+        Array(lines.map { $0 + "\r\n" }.joined().utf8)
+    }
+
+    /// `MediaLabel.txt`: one line, `label=<media label>` (the wizard's file).
+    static func mediaLabel(_ label: String) -> [UInt8] {
+        crlf(["label=\(label)"])
+    }
+
+    /// What each media kind is called in `[MediaInfo] MediaType` and `_SMSTSMediaType`.
+    /// `CaptureMedia` is mediafs's marker: what Configuration Manager writes for capture media is not published.
+    static func mediaType(_ kind: MediaKind) -> String {
+        switch kind {
+        case .bootable: return "BootMedia"
+        case .standalone: return "FullMedia"
+        case .capture: return "CaptureMedia"
+        }
+    }
+
+    /// `_SMSTSLaunchMode`: the wizard writes a USB drive after formatting it; a disc set is CD or DVD.
+    static func launchMode(_ target: MediaTarget) -> String {
+        switch target {
+        case .usb: return "UFD+FORMAT"
+        case .iso(let size): return size.isCD ? "CD" : "DVD"
+        }
+    }
+
+    /// `SMS/data/TsmBootstrap.ini`, section `[MediaInfo]`. Keys beyond MediaType,
+    /// PasswordRequired and Unattended are mediafs's (the others are not published).
+    static func tsmBootstrap(spec: MediaSpec, mediaGuid: String, boot: PackageContent, taskSequence: PackageContent?,
+                             passwordRequired: Bool) -> [UInt8] {
+        var lines = [
+            "[MediaInfo]",
+            "MediaType=\(mediaType(spec.kind))",
+            "MediaGuid=\(mediaGuid)",
+            "PasswordRequired=\(passwordRequired)",
+            "Unattended=\(spec.unattended)",
+            "MediaLabel=\(spec.label)",
+            "LaunchMode=\(launchMode(spec.target))",
+            "Architecture=\(spec.boot.architecture.rawValue)",
+            "BootImageID=\(boot.packageID)",
+            "BootImageContentID=\(boot.contentID)",
+        ]
+        if let ts = taskSequence {
+            lines.append("TaskSequenceID=\(ts.packageID)")
+            lines.append("TaskSequenceContentID=\(ts.contentID)")
+        }
+        if spec.kind == .capture { lines.append("CaptureMedia=true") }
+        lines.append("Generator=mediafs")
+        return crlf(lines)
+    }
+
+    /// The program `autorun.inf` starts: Configuration Manager's autorun helper from the boot image.
+    static func autorunProgram(_ architecture: Architecture) -> String {
+        "SMS/bin/\(architecture.smsBinFolder)/TSMBAutorun.exe"
+    }
+
+    static func autorun(label: String, architecture: Architecture) -> [UInt8] {
+        let program = autorunProgram(architecture).replacing("/", with: "\\")
+        return crlf(["[autorun]", "open=\(program)", "icon=\(program),0", "label=\(label)"])
+    }
+
+    /// `SMS/data/Policy.xml` on stand-alone media (format `mediafs-policy-1`, mediafs's own):
+    /// the task sequence and every package on the media, with where each is.
+    static func policy(mediaGuid: String, packages: [MediaComposer.PlacedPackage]) -> [UInt8] {
+        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                     "<Policy format=\"mediafs-policy-1\" mediaGuid=\"\(mediaGuid)\">"]
+        for p in packages {
+            let c = p.content
+            let name = c.name.map { " name=\"\(xmlEscape($0))\"" } ?? ""
+            let path = p.folder.isEmpty ? "\\" : p.folder.replacing("/", with: "\\")
+            let element = p.role == .taskSequence ? "TaskSequence" : "Package"
+            lines.append("  <\(element) packageID=\"\(c.packageID)\" contentID=\"\(c.contentID)\" role=\"\(p.role.rawValue)\"\(name) path=\"\(path)\" files=\"\(c.files.count)\" bytes=\"\(c.totalBytes)\"/>")
+        }
+        lines.append("</Policy>")
+        return crlf(lines)
+    }
+}
+
+/// The media variables of a spec (names from the reference; see the README table).
+struct MediaVariablesBuilder {
+    let spec: MediaSpec
+    let mediaGuid: String
+    let boot: PackageContent
+    let taskSequence: PackageContent?
+    let certificate: CertificateFacts?
+
+    var variables: MediaVariables {
+        var v = MediaVariables()
+        v.set("_SMSMediaGuid", mediaGuid)
+        v.set("_SMSTSMediaType", SynthesizedFiles.mediaType(spec.kind))
+        v.set("_SMSTSLaunchMode", SynthesizedFiles.launchMode(spec.target))
+        v.set("_SMSTSBootImageID", boot.packageID)
+        v.set("_SMSTSBootMediaPackageID", boot.packageID)
+        if let ts = taskSequence { v.set("_SMSTSTaskSequenceID", ts.packageID) }
+
+        if let management = spec.management {
+            switch management {
+            case .siteBased(let mp, _): v.set("SMSTSMP", mp.url)
+            case .dynamic(let mps, _): v.set("SMSTSLocationMPs", mps.map(\.url).joined(separator: "*"))
+            }
+            if let code = management.siteCode { v.set("_SMSTSSiteCode", code) }
+            // Custom ports are kept (the wizard is known to drop them): the first URL that gives one wins.
+            let mps = management.all
+            v.set("_SMSTSHTTPPort", String(mps.first { !$0.isHTTPS && $0.port != nil }?.port ?? 80))
+            v.set("_SMSTSHTTPSPort", String(mps.first { $0.isHTTPS && $0.port != nil }?.port ?? 443))
+        }
+        if spec.kind == .bootable {
+            v.set("_SMSTSUseSSL", certificate?.kind == .pki ? "true" : "false")
+            v.set("SMSTSAssignUsersMode", spec.userDeviceAffinity.assignUsersMode)
+        }
+        if case .enabled(let x64, let x86) = spec.unknownComputers {
+            // Without the site's record GUIDs, derive stable ones from the site code (documented).
+            let site = Array((spec.management?.siteCode ?? "").utf8)
+            v.set("_SMSTSx64UnknownMachineGUID", x64 ?? DerivedGuid.make([Array("mediafs unknown computer x64".utf8), site]))
+            v.set("_SMSTSx86UnknownMachineGUID", x86 ?? DerivedGuid.make([Array("mediafs unknown computer x86".utf8), site]))
+        }
+        if let c = certificate {
+            v.set("_SMSTSMediaCertificateType", c.kind.rawValue)
+            v.set("_SMSTSMediaCertificateValidFrom", SpecDate.format(c.notBefore))
+            v.set("_SMSTSMediaCertificateValidTo", SpecDate.format(c.notAfter))
+            if let der = c.der { v.set("_SMSTSMediaCertificate", base64(der)) }
+        }
+        if let prestart = spec.prestart {
+            v.set("_SMSTSPreStartCommandLine", prestart.commandLine)
+            if let p = prestart.package { v.set("_SMSTSPreStartPackageID", p.packageID) }
+        }
+        for variable in spec.variables { v.set(variable.name, variable.value) }
+        return v
+    }
+}
+
+func base64(_ bytes: [UInt8]) -> String {
+    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    var i = 0
+    while i < bytes.count {
+        let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+        out.append(table[Int(b0 >> 2)])
+        out.append(table[Int((b0 & 3) << 4 | b1 >> 4)])
+        out.append(i + 1 < bytes.count ? table[Int((b1 & 15) << 2 | b2 >> 6)] : 0x3D)
+        out.append(i + 2 < bytes.count ? table[Int(b2 & 63)] : 0x3D)
+        i += 3
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,285 @@
+import ContentLibrary
+import Crypto
+import MediaSpec
+@testable import MediaTree
+import RegionMap
+import XCTest
+
+final class MediaComposerTests: XCTestCase {
+    func testBootableMedia() throws {
+        let lib = try LibraryFixture()
+        let boot = try lib.addBootImage()
+        let result = try lib.compose(Specs.bootable + """
+            unattended: true
+            unknown-computers: true
+            user-device-affinity: auto-approve
+            password: {env: MEDIA_PASSWORD}
+            variables: {OSDComputerName: "LAB-<01>"}
+            prestart: {command: "cmd /c x.cmd"}
+            autorun: true
+            """, password: "s3cret-Pa55", certificate: CertificateFacts(kind: .selfSigned, notBefore: 1_767_225_600, notAfter: 1_798_761_600, der: nil))
+        let tree = result.tree
+        XCTAssertEqual(LibraryFixture.paths(tree), [
+            "EFI/BOOT/BOOTX64.EFI", "MediaLabel.txt",
+            "SMS/bin/x64/TSMBAutorun.exe", "SMS/bin/x64/TsmBootstrap.exe",
+            "SMS/data/TsmBootstrap.ini", "SMS/data/Variables.dat",
+            "autorun.inf", "boot/boot_hybrid.img", "boot/etfsboot.com", "sources/boot.wim",
+        ])
+        XCTAssertEqual(tree.label, "LAB")
+
+        // Package files are blobs of the library with their recorded hash, time and package.
+        guard case .file(let efi)? = tree.node(at: "EFI/BOOT/BOOTX64.EFI"), case .blob(let blob) = efi.source else { return XCTFail("no EFI blob") }
+        let recorded = try XCTUnwrap(boot.files.first { $0.path == "EFI/BOOT/BOOTX64.EFI" })
+        XCTAssertEqual(blob.sha256, recorded.hash)
+        XCTAssertEqual(blob.path, recorded.blobPath)
+        XCTAssertEqual(efi.modified, Timestamp(fileTime: recorded.timeModified))
+        XCTAssertEqual(efi.package, "ABC00001")
+
+        XCTAssertEqual(LibraryFixture.text(tree, "MediaLabel.txt"), "label=LAB\r\n")
+        let guid = result.mediaGuid
+        XCTAssertEqual(LibraryFixture.text(tree, "SMS/data/TsmBootstrap.ini"), [
+            "[MediaInfo]", "MediaType=BootMedia", "MediaGuid=\(guid)", "PasswordRequired=true", "Unattended=true",
+            "MediaLabel=LAB", "LaunchMode=UFD+FORMAT", "Architecture=x64", "BootImageID=ABC00001",
+            "BootImageContentID=ABC00001.1", "Generator=mediafs",
+        ].map { $0 + "\r\n" }.joined())
+        XCTAssertEqual(LibraryFixture.text(tree, "autorun.inf"),
+                       "[autorun]\r\nopen=SMS\\bin\\x64\\TSMBAutorun.exe\r\nicon=SMS\\bin\\x64\\TSMBAutorun.exe,0\r\nlabel=LAB\r\n")
+
+        let variables = LibraryFixture.text(tree, "SMS/data/Variables.dat")
+        XCTAssertFalse(variables.contains("s3cret-Pa55"), "the password must never be on the media")
+        let salt = VariablesFileEncoder.salt(mediaGuid: guid)
+        let hash = VariablesFileEncoder.passwordHash("s3cret-Pa55", salt: salt)
+        let x64Unknown = try XCTUnwrap(result.variables["_SMSTSx64UnknownMachineGUID"])
+        let x86Unknown = try XCTUnwrap(result.variables["_SMSTSx86UnknownMachineGUID"])
+        XCTAssertEqual(variables, [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<MediaVariables format=\"mediafs-plain-1\">",
+            "  <password algorithm=\"salted-sha256\" salt=\"\(lowerHex(salt))\" hash=\"\(lowerHex(hash))\"/>",
+            "  <var name=\"OSDComputerName\">LAB-&lt;01&gt;</var>",
+            "  <var name=\"SMSTSAssignUsersMode\">Auto</var>",
+            "  <var name=\"SMSTSMP\">http://mp1.contoso.com:8080</var>",
+            "  <var name=\"_SMSMediaGuid\">\(guid)</var>",
+            "  <var name=\"_SMSTSBootImageID\">ABC00001</var>",
+            "  <var name=\"_SMSTSBootMediaPackageID\">ABC00001</var>",
+            "  <var name=\"_SMSTSHTTPPort\">8080</var>",
+            "  <var name=\"_SMSTSHTTPSPort\">443</var>",
+            "  <var name=\"_SMSTSLaunchMode\">UFD+FORMAT</var>",
+            "  <var name=\"_SMSTSMediaCertificateType\">SelfSigned</var>",
+            "  <var name=\"_SMSTSMediaCertificateValidFrom\">2026-01-01T00:00:00Z</var>",
+            "  <var name=\"_SMSTSMediaCertificateValidTo\">2027-01-01T00:00:00Z</var>",
+            "  <var name=\"_SMSTSMediaType\">BootMedia</var>",
+            "  <var name=\"_SMSTSPreStartCommandLine\">cmd /c x.cmd</var>",
+            "  <var name=\"_SMSTSSiteCode\">ABC</var>",
+            "  <var name=\"_SMSTSUseSSL\">false</var>",
+            "  <var name=\"_SMSTSx64UnknownMachineGUID\">\(x64Unknown)</var>",
+            "  <var name=\"_SMSTSx86UnknownMachineGUID\">\(x86Unknown)</var>",
+            "</MediaVariables>",
+        ].map { $0 + "\r\n" }.joined())
+        XCTAssertNotEqual(x64Unknown, x86Unknown)
+        XCTAssertEqual(result.warnings, [])
+    }
+
+    func testDynamicMediaVariables() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        let result = try lib.compose(Specs.bootable.replacingOccurrences(
+            of: "  site-based:\n    management-point: http://mp1.contoso.com:8080\n    site-code: ABC",
+            with: "  dynamic:\n    management-points: [http://mp1.contoso.com, http://mp2.contoso.com]")
+            + "unknown-computers: {x64: 11111111-2222-3333-4444-555555555555}\n")
+        XCTAssertEqual(result.variables["SMSTSLocationMPs"], "http://mp1.contoso.com*http://mp2.contoso.com")
+        XCTAssertNil(result.variables["SMSTSMP"])
+        XCTAssertNil(result.variables["_SMSTSSiteCode"])
+        XCTAssertEqual(result.variables["_SMSTSHTTPPort"], "80")
+        XCTAssertEqual(result.variables["_SMSTSx64UnknownMachineGUID"], "11111111-2222-3333-4444-555555555555")
+        XCTAssertEqual(result.variables["SMSTSAssignUsersMode"], "Disabled")
+        XCTAssertTrue(LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini").contains("PasswordRequired=false\r\n"))
+        XCTAssertFalse(LibraryFixture.text(result.tree, "SMS/data/Variables.dat").contains("<password"))
+    }
+
+    func testStandAloneMedia() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        try lib.add("ABC00002", name: "Windows 11", ["sources/install.wim": [UInt8](repeating: 1, count: 10_000)])
+        try lib.add("ABC00003", name: "Drivers", ["net/e1000.inf": Array("inf".utf8), "net/e1000.sys": [1, 2]], emptyFolders: ["storage"])
+        try lib.add("ABC00003", name: "Drivers", ["net/e1000.inf": Array("inf v2".utf8)])
+        try lib.add("ABC00005", ["prestart.cmd": Array("echo hi".utf8)])
+        try lib.add("ABC00006", ["tools/x.exe": [9]])
+        try lib.add("ABC00004", name: "Deploy Windows", ["TaskSequence.xml": Array("""
+            <?xml version="1.0"?>
+            <!-- <reference package="ZZZ00009"/> is commented out -->
+            <sequence version="3.00">
+              <referenceList>
+                <reference package="ABC00002" />
+                <reference package='ABC00003.1'/>
+                <reference package="ABC00001"/>
+              </referenceList>
+              <step type="SMS_TaskSequence_ApplyOperatingSystemAction" package="ABC00002"><![CDATA[ package="ZZZ00008" ]]></step>
+            </sequence>
+            """.utf8)])
+        let result = try lib.compose(Specs.standalone)
+        let paths = LibraryFixture.paths(result.tree)
+        XCTAssertEqual(paths.filter { $0.hasPrefix("SMS/PKG/") }, [
+            "SMS/PKG/ABC00002/sources/install.wim",
+            "SMS/PKG/ABC00003/net/e1000.inf", "SMS/PKG/ABC00003/net/e1000.sys",
+            "SMS/PKG/ABC00004/TaskSequence.xml",
+            "SMS/PKG/ABC00005/prestart.cmd",
+            "SMS/PKG/ABC00006/tools/x.exe",
+        ])
+        // The pinned version 1 of the drivers (two files), with its empty folder.
+        guard case .directory(let storage)? = result.tree.node(at: "SMS/PKG/ABC00003/storage") else { return XCTFail("no empty folder") }
+        XCTAssertTrue(storage.children.isEmpty)
+        XCTAssertTrue(paths.contains("SMS/data/Policy.xml"))
+        XCTAssertFalse(paths.contains("autorun.inf"))
+        XCTAssertEqual(result.packages.map { "\($0.content.contentID) \($0.role.rawValue)" },
+                       ["ABC00001.1 boot-image", "ABC00004.1 task-sequence", "ABC00002.1 referenced",
+                        "ABC00003.1 referenced", "ABC00006.1 extra", "ABC00005.1 prestart"])
+        let policy = LibraryFixture.text(result.tree, "SMS/data/Policy.xml")
+        XCTAssertTrue(policy.contains("<TaskSequence packageID=\"ABC00004\" contentID=\"ABC00004.1\" role=\"task-sequence\" name=\"Deploy Windows\" path=\"SMS\\PKG\\ABC00004\" files=\"1\""), policy)
+        XCTAssertTrue(policy.contains("<Package packageID=\"ABC00003\" contentID=\"ABC00003.1\" role=\"referenced\" name=\"Drivers\" path=\"SMS\\PKG\\ABC00003\" files=\"2\" bytes=\"5\"/>"), policy)
+        let ini = LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini")
+        XCTAssertTrue(ini.contains("MediaType=FullMedia\r\n") && ini.contains("TaskSequenceID=ABC00004\r\n") && ini.contains("LaunchMode=DVD\r\n"), ini)
+        XCTAssertEqual(result.variables["_SMSTSMediaType"], "FullMedia")
+        XCTAssertEqual(result.variables["_SMSTSPreStartPackageID"], "ABC00005")
+        XCTAssertNil(result.variables["SMSTSAssignUsersMode"])
+    }
+
+    func testCaptureMedia() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        let result = try lib.compose(Specs.capture)
+        XCTAssertEqual(LibraryFixture.paths(result.tree), [
+            "EFI/BOOT/BOOTX64.EFI", "MediaLabel.txt", "SMS/bin/x64/TSMBAutorun.exe", "SMS/bin/x64/TsmBootstrap.exe",
+            "SMS/data/TsmBootstrap.ini", "SMS/data/Variables.dat", "boot/boot_hybrid.img", "boot/etfsboot.com", "sources/boot.wim",
+        ])
+        let ini = LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini")
+        XCTAssertTrue(ini.contains("MediaType=CaptureMedia\r\n") && ini.contains("CaptureMedia=true\r\n"), ini)
+        XCTAssertEqual(result.variables["_SMSTSMediaType"], "CaptureMedia")
+        XCTAssertEqual(result.variables["_SMSTSLaunchMode"], "DVD")
+    }
+
+    func testDeterministicAndTimedBySourceDateEpoch() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        let a = try lib.compose(Specs.bootable)
+        let b = try lib.compose(Specs.bootable)
+        XCTAssertEqual(a.tree.fingerprint, b.tree.fingerprint)
+        XCTAssertEqual(a.mediaGuid, b.mediaGuid)
+        // Without SOURCE_DATE_EPOCH, synthesized files take the newest content time.
+        XCTAssertEqual(a.synthesizedTime, Timestamp(seconds: lib.newestTime))
+        guard case .file(let label)? = a.tree.node(at: "MediaLabel.txt") else { return XCTFail() }
+        XCTAssertEqual(label.modified, Timestamp(seconds: lib.newestTime))
+        XCTAssertEqual(a.tree.root.modified, Timestamp(seconds: lib.newestTime))
+
+        let epoch = try lib.compose(Specs.bootable, sourceDateEpoch: 1_700_000_000)
+        guard case .file(let timed)? = epoch.tree.node(at: "SMS/data/Variables.dat") else { return XCTFail() }
+        XCTAssertEqual(timed.modified, Timestamp(seconds: 1_700_000_000))
+        guard case .file(let efi)? = epoch.tree.node(at: "EFI/BOOT/BOOTX64.EFI") else { return XCTFail() }
+        XCTAssertNotEqual(efi.modified, Timestamp(seconds: 1_700_000_000), "package files keep their library time")
+        XCTAssertNotEqual(epoch.tree.fingerprint, a.tree.fingerprint)
+        XCTAssertEqual(epoch.mediaGuid, a.mediaGuid)
+
+        // A different spec or a new package version gives another media GUID.
+        let relabelled = try lib.compose(Specs.bootable.replacingOccurrences(of: "label: LAB", with: "label: LAB2"))
+        XCTAssertNotEqual(relabelled.mediaGuid, a.mediaGuid)
+        try lib.addBootImage()
+        let newVersion = try lib.compose(Specs.bootable)
+        XCTAssertNotEqual(newVersion.mediaGuid, a.mediaGuid)
+        XCTAssertEqual(newVersion.packages.first?.content.contentID, "ABC00001.2")
+    }
+
+    func testCaseCollisionsNameBothPaths() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage(extra: ["sms/readme.txt": [1]])
+        XCTAssertEqual(lib.composeError(Specs.bootable),
+                       "sms and SMS: the names differ only in case, and FAT and Joliet ignore case (while adding ABC00001.1)")
+        let lib2 = try LibraryFixture()
+        try lib2.addBootImage(extra: ["MEDIALABEL.TXT": [1]])
+        XCTAssertEqual(lib2.composeError(Specs.bootable),
+                       "MEDIALABEL.TXT and MediaLabel.txt: the names differ only in case, and FAT and Joliet ignore case")
+    }
+
+    func testPackageFileReplacedBySynthesizedOneWarns() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage(extra: ["SMS/data/TsmBootstrap.ini": Array("old".utf8)])
+        let result = try lib.compose(Specs.bootable)
+        XCTAssertEqual(result.warnings, ["spec.yaml: warning: SMS/data/TsmBootstrap.ini: the file from ABC00001.1 is replaced by the one mediafs writes"])
+        XCTAssertTrue(LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini").hasPrefix("[MediaInfo]"))
+    }
+
+    func testArchitectureFromTheEFILoader() throws {
+        let x86Target = Specs.bootable.replacingOccurrences(of: "architecture: x64", with: "architecture: x86")
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        XCTAssertEqual(lib.composeError(x86Target),
+                       "spec.yaml:7:17: boot.architecture: the boot image ABC00001.1 is x64 (EFI/BOOT/BOOTX64.EFI is PE machine 0x8664), and an x86 computer cannot run it (an x64 computer runs x86 and x64 boot images, an x86 one only x86)")
+        // An x64 computer runs an x86 boot image.
+        let x86Image = try LibraryFixture()
+        try x86Image.addBootImage(machine: 0x014C)
+        XCTAssertNoThrow(try x86Image.compose(Specs.bootable))
+        XCTAssertNoThrow(try x86Image.compose(x86Target))
+        let arm = try LibraryFixture()
+        try arm.addBootImage(machine: 0xAA64)
+        XCTAssertTrue(arm.composeError(Specs.bootable).contains("the boot image ABC00001.1 is arm64 (EFI/BOOT/BOOTX64.EFI is PE machine 0xAA64), and an x64 computer cannot run it"))
+        let odd = try LibraryFixture()
+        try odd.addBootImage(machine: 0x01C4)
+        XCTAssertEqual(odd.composeError(Specs.bootable),
+                       "spec.yaml:6:10: boot.image: ABC00001.1's EFI/BOOT/BOOTX64.EFI is for PE machine 0x01C4, which is not x86 (0x014C), x64 (0x8664) or arm64 (0xAA64)")
+        let notPE = try LibraryFixture()
+        try notPE.addBootImage(extra: ["EFI/BOOT/BOOTX64.EFI": Array("#!/bin/sh".utf8)])
+        XCTAssertEqual(notPE.composeError(Specs.bootable),
+                       "spec.yaml:6:10: boot.image: ABC00001.1's EFI/BOOT/BOOTX64.EFI is not an EFI executable: it is 9 bytes, too short for a PE header")
+    }
+
+    func testMissingPackagesNameTheField() throws {
+        let lib = try LibraryFixture()
+        XCTAssertEqual(lib.composeError(Specs.bootable),
+                       "spec.yaml:6:10: boot.image: package ABC00001 is not in the library \(lib.library.root)")
+        try lib.addBootImage()
+        XCTAssertEqual(lib.composeError(Specs.bootable.replacingOccurrences(of: "image: ABC00001", with: "image: ABC00001.4")),
+                       "spec.yaml:6:10: boot.image: the library has no ABC00001.4 (it has ABC00001.1)")
+        try lib.add("ABC00004", ["ts.xml": Array("<r><reference package=\"ABC00002\"/></r>".utf8)])
+        XCTAssertEqual(lib.composeError(Specs.standalone),
+                       "spec.yaml:5:16: task-sequence: ABC00004's ts.xml (line 1) references ABC00002, and package ABC00002 is not in the library \(lib.library.root)")
+        try lib.add("ABC00002", ["a": [1]])
+        XCTAssertEqual(lib.composeError(Specs.standalone),
+                       "spec.yaml:6:18: extra-packages[0]: package ABC00006 is not in the library \(lib.library.root)")
+        try lib.add("ABC00006", ["a": [1]])
+        XCTAssertEqual(lib.composeError(Specs.standalone),
+                       "spec.yaml:7:59: prestart.package: package ABC00005 is not in the library \(lib.library.root)")
+    }
+
+    func testTaskSequenceXMLProblems() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        try lib.add("ABC00004", ["readme.txt": [1]])
+        XCTAssertTrue(lib.composeError(Specs.standalone).hasPrefix("spec.yaml:5:16: task-sequence: ABC00004.1 holds no .xml file"))
+        try lib.add("ABC00004", ["ts.XML": Array("<a>\n<b package=\"not-an-id\"/></a>".utf8)])
+        XCTAssertEqual(lib.composeError(Specs.standalone),
+                       "spec.yaml:5:16: task-sequence: ABC00004.2's ts.XML line 2: package=\"not-an-id\" is not a package ID")
+        try lib.add("ABC00004", ["ts.xml": Array("<a>\n\n<b package=\"ABC00002\"</a>".utf8)])
+        XCTAssertEqual(lib.composeError(Specs.standalone),
+                       "spec.yaml:5:16: task-sequence: ABC00004.3's ts.xml line 3: not well-formed XML: unexpected '<' in a tag")
+    }
+
+    func testISOBootFilesMustBeInTheBootImage() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        let iso = Specs.bootable.replacingOccurrences(of: "target: {usb: {size: auto}}", with: "target: iso")
+        XCTAssertNoThrow(try lib.compose(iso))
+        XCTAssertEqual(lib.composeError(iso.replacingOccurrences(of: "architecture: x64", with: "architecture: x64\n  bios-loader: boot/ETFSBOOT.COM")),
+                       "spec.yaml:8:16: boot.bios-loader: boot/ETFSBOOT.COM is not in the boot image ABC00001.1 (it has boot/etfsboot.com: names on the media keep their case)")
+        XCTAssertEqual(lib.composeError(iso.replacingOccurrences(of: "architecture: x64", with: "architecture: x64\n  hybrid-mbr: boot/mbr.img")),
+                       "spec.yaml:8:15: boot.hybrid-mbr: boot/mbr.img is not in the boot image ABC00001.1")
+        // A USB target does not use them.
+        XCTAssertNoThrow(try lib.compose(Specs.bootable.replacingOccurrences(of: "architecture: x64", with: "architecture: x64\n  bios-loader: boot/none.com")))
+    }
+
+    func testTaskSequenceXMLScanner() throws {
+        let utf16: [UInt8] = [0xFF, 0xFE] + Array("<a>\r\n<r package=\"ABC00002\"/></a>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        XCTAssertEqual(try TaskSequenceXML.references(in: utf16), [TaskSequenceXML.Reference(package: PackageReference(packageID: "ABC00002"), line: 2)])
+        let mixed = Array("<?xml version='1.0'?><!DOCTYPE x><a packages=\"X\" package = \"ABC0000A.2\">text package=\"ZZZ\"</a>".utf8)
+        XCTAssertEqual(try TaskSequenceXML.references(in: mixed).map(\.package.description), ["ABC0000A.2"])
+        XCTAssertThrowsError(try TaskSequenceXML.references(in: Array("<a b=\"1>".utf8)))
+        XCTAssertThrowsError(try TaskSequenceXML.references(in: Array("<!-- open".utf8)))
+    }
+}
