@@ -1,7 +1,115 @@
 import ArgumentParser
+import ContentLibrary
+import SystemIO
 
-// Placeholder until its issue lands.
+/// `mediafs library init|add|list|verify`: make and inspect a content library
+/// in the layout of a Configuration Manager distribution point (SCCMContentLib),
+/// so mediafs is useful without a site server. All the work is in ContentLibrary.
 struct LibraryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "library", abstract: "(not yet implemented)")
-    func run() throws { throw ValidationError("mediafs library is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "library",
+        abstract: "Create, fill and check a content library (SCCMContentLib layout).",
+        subcommands: [Init.self, Add.self, List.self, Verify.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an empty content library (LIB/PkgLib, LIB/DataLib, LIB/FileLib).")
+
+        @Argument(help: "The SCCMContentLib folder to create (may exist if empty).")
+        var library: String
+
+        func run() throws {
+            try ContentLibrary.initialize(at: library)
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add the files of FOLDER as a new version of a package; print its content ID.",
+            discussion: """
+            Each call makes a new version (ABC00001.1, ABC00001.2, …), which becomes the \
+            package's current one. Files are stored once under their SHA-256. FOLDER may hold \
+            only regular files and folders (a symbolic link, device, FIFO or socket is refused, \
+            and nothing is added). A reader never sees a half-added version.
+            """)
+
+        @Argument(help: "The content library (SCCMContentLib folder).")
+        var library: String
+
+        @Option(help: "Package ID: a 3-character site code and 5 hex digits, e.g. ABC00001.")
+        var package: String
+
+        @Option(help: "Display name of the package (kept from the previous version when omitted).")
+        var name: String?
+
+        @Argument(help: "The folder whose files make up the package.")
+        var folder: String
+
+        func run() throws {
+            let content = try ContentLibrary(root: library).addPackage(package, name: name, from: folder)
+            print(content.contentID)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List packages, their versions (* marks the current one), files and bytes.")
+
+        @Argument(help: "The content library (SCCMContentLib folder).")
+        var library: String
+
+        func run() throws {
+            let snapshot = try ContentLibrary(root: library).snapshot()
+            var versions = 0
+            for packageID in snapshot.packageIDs {
+                print(packageID + (snapshot.name(of: packageID).map { "  \($0)" } ?? ""))
+                let current = snapshot.currentVersion(of: packageID)
+                for version in snapshot.versions(of: packageID) {
+                    let content = try snapshot.package("\(packageID).\(version)")
+                    let mark = version == current ? "*" : " "
+                    print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) files \(leftPad(content.totalBytes, 15)) bytes")
+                    versions += 1
+                }
+            }
+            print("\(snapshot.packageIDs.count) packages, \(versions) versions")
+        }
+
+        private func pad(_ s: String, _ width: Int) -> String {
+            s + String(repeating: " ", count: max(0, width - s.count))
+        }
+
+        private func leftPad<T: BinaryInteger>(_ n: T, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: " ", count: max(0, width - s.count)) + s
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-hash every blob; list missing and mismatched ones (exit status 1 if any).")
+
+        @Argument(help: "The content library (SCCMContentLib folder).")
+        var library: String
+
+        func run() throws {
+            let report = try ContentLibrary(root: library).verify()
+            for (kind, problems) in [("missing", report.missing), ("mismatched", report.mismatched)] {
+                for problem in problems {
+                    let users = problem.contentIDs.isEmpty ? "no content ID" : problem.contentIDs.joined(separator: ", ")
+                    print("\(kind): \(problem.blobPath) (used by \(users)): \(problem.reason)")
+                }
+            }
+            print("\(report.blobsChecked) blobs checked (\(report.bytesChecked) bytes): \(report.missing.count) missing, \(report.mismatched.count) mismatched")
+            if !report.isClean {
+                throw LibraryVerifyFailed(missing: report.missing.count, mismatched: report.mismatched.count, library: library)
+            }
+        }
+    }
+}
+
+struct LibraryVerifyFailed: Error, CustomStringConvertible {
+    let missing: Int
+    let mismatched: Int
+    let library: String
+    var description: String { "\(library): \(missing) missing and \(mismatched) mismatched blobs (listed above)" }
 }

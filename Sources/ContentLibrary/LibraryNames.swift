@@ -1,0 +1,105 @@
+/// The rules for names and identifiers in a content library, shared by the
+/// reader and the writer (a library mediafs writes must read back, and a name
+/// refused on reading must be refused on adding).
+public enum LibraryNames {
+    /// Why `name` cannot be a file or folder name inside a package, or nil when it can.
+    /// Separators (`/`, `\`), NUL and other control characters, `.`/`..` and the empty
+    /// name are refused: a package path must mean the same folder on Linux and Windows.
+    public static func problem(with name: String) -> String? {
+        if name.isEmpty { return "the name is empty" }
+        if name == "." || name == ".." { return "'\(name)' is not a file name" }
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "/"): return "it contains '/'"
+            case UInt8(ascii: "\\"): return "it contains '\\'"
+            case 0: return "it contains NUL"
+            case 0x01..<0x20, 0x7F: return "it contains a control character (0x\(hex2(byte)))"
+            default: continue
+            }
+        }
+        // C1 controls (U+0080…U+009F) are control characters too.
+        if name.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.value < 0xA0 }) {
+            return "it contains a control character"
+        }
+        return nil
+    }
+
+    /// A package ID: a 3-character site code [A-Z0-9] and 5 upper-case hex digits ("ABC00001").
+    public static func isPackageID(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard bytes.count == 8 else { return false }
+        for (i, c) in bytes.enumerated() {
+            let digit = c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
+            let upper = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")
+            let hexUpper = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F")
+            if i < 3 ? !(digit || upper) : !(digit || hexUpper) { return false }
+        }
+        return true
+    }
+
+    /// Why `s` is not a package ID, or nil.
+    static func packageIDProblem(_ s: String) -> String? {
+        isPackageID(s) ? nil : "is not a package ID (3 characters A-Z or 0-9, then 5 hex digits 0-9 A-F, e.g. ABC00001)"
+    }
+
+    /// Splits a content ID `<PackageID>.<version>` ("ABC00001.3"); nil when it is not one.
+    /// The version is a decimal number without leading zeros, so each version has
+    /// exactly one content ID (the name of its DataLib folder).
+    public static func parseContentID(_ s: String) -> (packageID: String, version: Int)? {
+        guard let dot = s.firstIndex(of: ".") else { return nil }
+        let package = String(s[..<dot])
+        let digits = s[s.index(after: dot)...]
+        guard isPackageID(package), let first = digits.utf8.first, digits.utf8.count <= 9,
+              digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              first != UInt8(ascii: "0") || digits.utf8.count == 1,
+              let version = Int(digits) else { return nil }
+        return (package, version)
+    }
+
+    public static func contentID(_ packageID: String, version: Int) -> String {
+        "\(packageID).\(version)"
+    }
+
+    /// A SHA-256 hash as 64 hex digits of either case → upper case; nil when it is not one.
+    public static func normalizedHash(_ s: String) -> String? {
+        guard s.utf8.count == 64 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): out.append(c)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): out.append(c - 0x20)
+            default: return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `FileLib/<first 4>/<HASH>` relative to the library root, for an upper-case hash.
+    public static func blobRelativePath(_ hash: String) -> String {
+        "FileLib/\(hash.prefix(4))/\(hash)"
+    }
+
+    static func hex2(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 15)]], as: UTF8.self)
+    }
+}
+
+/// UTF-8 byte order: the order of `LibraryFile`s and folders in a package, independent of
+/// Unicode normalization (Swift's `<` on String compares canonically equivalent forms equal).
+@inline(__always)
+func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// Upper-case hex of bytes (hashes).
+func upperHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    let digits = Array("0123456789ABCDEF".utf8)
+    var out: [UInt8] = []
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

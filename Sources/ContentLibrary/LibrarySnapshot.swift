@@ -1,0 +1,90 @@
+import Crypto
+import Synchronization
+import SystemIO
+
+/// An immutable view of a content library: the PkgLib INI files as they were
+/// when the snapshot was taken, with each package's current version resolved
+/// then. A package's files are read from DataLib the first time it is asked for
+/// and kept: a content ID's DataLib entry is never rewritten once published (a
+/// new version gets a new content ID), so reading it late is still reading the
+/// state the snapshot saw.
+public final class LibrarySnapshot: Sendable {
+    public let root: String
+    /// Identity of what this snapshot saw in PkgLib: SHA-256 over every PkgLib INI
+    /// (name and bytes, in name order). Equal generations mean equal package versions.
+    public let generation: String
+
+    let indexes: [String: PackageIndex]
+    private let loaded = Mutex<[String: PackageContent]>([:])
+
+    init(root: String) throws {
+        self.root = root
+        var digest = SHA256()
+        var indexes: [String: PackageIndex] = [:]
+        for (packageID, path) in try PackageIndex.listFiles(in: root + "/PkgLib") {
+            let bytes = try FileSystem.readFile(path)
+            digest.update(data: Array(packageID.utf8) + [0] + Array(String(bytes.count).utf8) + [0])
+            digest.update(data: bytes)
+            indexes[packageID] = try PackageIndex(packageID: packageID, path: path, bytes: bytes)
+        }
+        self.indexes = indexes
+        self.generation = upperHex(digest.finalize())
+    }
+
+    /// Every package ID, sorted.
+    public var packageIDs: [String] { indexes.keys.sorted(by: utf8Precedes) }
+
+    /// The versions of a package, ascending (empty for an unknown package).
+    public func versions(of packageID: String) -> [Int] { indexes[packageID]?.versions ?? [] }
+
+    /// The version `package(packageID)` gives: `[Info] Version=` of PkgLib, else the highest.
+    public func currentVersion(of packageID: String) -> Int? { indexes[packageID]?.currentVersion }
+
+    /// The display name recorded in PkgLib, if any.
+    public func name(of packageID: String) -> String? { indexes[packageID]?.name }
+
+    /// "ABC00001" → its current version; "ABC00001.3" → that version.
+    /// Errors name the INI file or package at fault.
+    public func package(_ reference: String) throws -> PackageContent {
+        let (index, version) = try resolve(reference)
+        let contentID = LibraryNames.contentID(index.packageID, version: version)
+        if let cached = loaded.withLock({ $0[contentID] }) { return cached }
+        // Loaded outside the lock: two threads asking for the same package at once
+        // both read it (same result), rather than every other package waiting.
+        let content = try DataLibReader(root: root, checkBlobs: true)
+            .load(packageID: index.packageID, version: version, name: index.name, namedBy: index.path)
+        return loaded.withLock { cache in
+            if let first = cache[contentID] { return first }
+            cache[contentID] = content
+            return content
+        }
+    }
+
+    /// The package and version a reference names.
+    func resolve(_ reference: String) throws -> (PackageIndex, Int) {
+        let packageID: String
+        var version: Int? = nil
+        if reference.contains(".") {
+            guard let parsed = LibraryNames.parseContentID(reference) else {
+                throw ContentLibraryError.invalidIdentifier(path: root, identifier: reference,
+                    reason: "is not a package reference (a package ID like ABC00001, or a content ID like ABC00001.3)")
+            }
+            (packageID, version) = (parsed.packageID, parsed.version)
+        } else {
+            if let problem = LibraryNames.packageIDProblem(reference) {
+                throw ContentLibraryError.invalidIdentifier(path: root, identifier: reference, reason: problem)
+            }
+            packageID = reference
+        }
+        guard let index = indexes[packageID] else {
+            throw ContentLibraryError.unknownPackage(path: root + "/PkgLib", reference: reference,
+                reason: "no such package (there is no PkgLib/\(packageID).INI)")
+        }
+        let chosen = version ?? index.currentVersion
+        guard index.versions.contains(chosen) else {
+            throw ContentLibraryError.unknownPackage(path: index.path, reference: reference,
+                reason: "no such version (the package has \(index.versions.map { "\(packageID).\($0)" }.joined(separator: ", ")))")
+        }
+        return (index, chosen)
+    }
+}
