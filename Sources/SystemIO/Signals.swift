@@ -47,3 +47,10 @@ public func blockSignalsInThisThread(_ signals: [Int32]) {
     for s in signals { sigaddset(&set, s) }
     pthread_sigmask(SIG_BLOCK, &set, nil)
 }
+
+/// Restores the default action of `signals`: a daemon started from a script
+/// inherits SIGINT ignored (shells ignore it for background jobs), and libfuse
+/// installs its exit handler only over the default action.
+public func restoreDefaultSignalActions(_ signals: [Int32]) {
+    for s in signals { signal(s, SIG_DFL) }
+}

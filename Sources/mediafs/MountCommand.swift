@@ -1,7 +1,160 @@
 import ArgumentParser
+import FUSEMount
+import Glibc
+import Logging
+import SystemIO
 
-// Placeholder until its issue lands.
+/// `mediafs mount [--images] SPEC MOUNTPOINT`: the media as a live, read-only
+/// filesystem. Returns once the mount is ready, leaving a daemon behind
+/// (`-f` keeps it in the foreground).
 struct MountCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mount", abstract: "(not yet implemented)")
-    func run() throws { throw ValidationError("mediafs mount is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Mount the media tree (or, with --images, the disk images) read-only.",
+        discussion: """
+        The tree view shows the files exactly as the USB stick or ISO holds them. The --images \
+        view shows a folder with the USB disk image (.img) and every ISO of the disc set; their \
+        bytes are computed on demand and equal what 'mediafs export' writes, so 'dd' from the \
+        mount writes a bootable stick. The mount is live: a new package version in the library \
+        shows up without remounting (SIGHUP forces a reload), while a file already open keeps \
+        reading the version it opened. Unmount with 'mediafs unmount MOUNTPOINT'.
+        """)
+
+    @Flag(name: .long, help: "Show the virtual disk images instead of the media tree.")
+    var images = false
+
+    @Flag(name: .customShort("f"), help: "Stay in the foreground (log to standard error).")
+    var foreground = false
+
+    @Option(name: .customShort("o"), parsing: .singleValue,
+            help: ArgumentHelp("Mount options, comma-separated (allow_other, allow_root, …).", valueName: "options"))
+    var mountOptions: [String] = []
+
+    @Flag(name: .long, help: "Log every request (libfuse debug output); implies -f.")
+    var debug = false
+
+    @Option(name: .long, help: ArgumentHelp(visibility: .hidden))
+    var folder: String?
+
+    @Option(name: .long, help: ArgumentHelp(visibility: .hidden))
+    var foregroundChild: Int32?
+
+    @Argument(help: "The media spec file (not used with --folder).")
+    var spec: String?
+
+    @Argument(help: "An existing empty folder to mount on.")
+    var mountPoint: String?
+
+    func validate() throws {
+        if folder == nil && (spec == nil || mountPoint == nil) {
+            throw ValidationError("give the media spec and the mount point: mediafs mount [--images] SPEC MOUNTPOINT")
+        }
+        if folder != nil && mountPoint == nil && spec == nil {
+            throw ValidationError("give the mount point")
+        }
+    }
+
+    /// With --folder, the one positional argument is the mount point.
+    var target: String { FileSystem.absolute(mountPoint ?? spec ?? "") }
+
+    func run() throws {
+        if foreground || debug {
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            try serve(ready: {})
+            return
+        }
+        if let fd = foregroundChild {
+            try runAsChild(readyFD: fd)
+            return
+        }
+        try startInBackground()
+    }
+
+    /// The daemon half: started by `startInBackground` with the write end of a
+    /// pipe. Writes "R" once mounted, or "E" and the error, then lets go of the
+    /// parent's terminal.
+    private func runAsChild(readyFD: Int32) throws {
+        let pipe = PipeEnd(fd: readyFD)
+        _ = fcntl(readyFD, F_SETFD, FD_CLOEXEC)  // not into anything libfuse starts
+        LoggingSystem.bootstrap { SyslogLogHandler(label: $0) }
+        var reported = false
+        do {
+            try serve(ready: {
+                pipe.write([UInt8(ascii: "R")])
+                reported = true
+                ProcessControl.detachStandardStreams()
+            })
+        } catch {
+            if !reported { pipe.write(Array("E\(error)\n".utf8)) }
+            Logger(label: "mediafs.mount").error("\(error)")
+            throw ExitCode.failure
+        }
+        withExtendedLifetime(pipe) {}
+    }
+
+    /// The command half: re-executes this program as the daemon (never fork a
+    /// process that may run threads), waits for its ready byte or its error.
+    private func startInBackground() throws {
+        let readEnd: PipeEnd
+        let pid: Int32
+        do {
+            let (r, writeEnd) = try ProcessControl.makePipe(inheritWriteEnd: true)
+            readEnd = r
+            var arguments = Array(CommandLine.arguments)
+            arguments.append(contentsOf: ["--foreground-child", String(writeEnd.fd)])
+            pid = try ProcessControl.spawn(try ProcessControl.executablePath(), arguments: arguments, newSession: true)
+            // writeEnd closes here: only the child holds it, so EOF means the child died.
+        }
+        let answer = readEnd.readToEnd(limit: 1)
+        if answer == [UInt8(ascii: "R")] { return }
+        let rest = readEnd.readToEnd()
+        let status = try ProcessControl.wait(pid)
+        let message = String(decoding: answer.dropFirst() + rest, as: UTF8.self)
+        let text = message.isEmpty ? "the mount daemon exited (status \(status)) before the mount was ready"
+                                   : message.trimmingSuffix("\n")
+        FileHandleStandardError.write("mediafs mount: \(text)\n")
+        throw ExitCode.failure
+    }
+
+    private func serve(ready: () -> Void) throws {
+        let logger = Logger(label: "mediafs.mount")
+        let source: any MountSource
+        if let folder {
+            source = FolderSource(folder: FileSystem.absolute(folder))
+        } else {
+            source = try EngineMountSource(specPath: FileSystem.absolute(spec ?? ""))
+        }
+        let options = MountOptions(mountPoint: target, view: images ? .images : .tree,
+                                   fuseOptions: mountOptions.flatMap { $0.split(separator: ",").map(String.init) },
+                                   debug: debug)
+        let daemon = try MountDaemon(source: source, options: options, logger: logger)
+        try daemon.run(ready: ready)
+    }
+}
+
+/// Standard error without Foundation.
+enum FileHandleStandardError {
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var s = self
+        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+        return s
+    }
+}
+
+/// The media engine as a mount source (spec → snapshot → tree → images).
+struct EngineMountSource: MountSource {
+    let specPath: String
+    init(specPath: String) throws {
+        self.specPath = specPath
+        throw ValidationError("mounting a spec needs the media engine, which is not in this build yet (use --folder)")
+    }
+    func load() throws -> MountBuild { throw ValidationError("no engine") }
+    var watchPaths: [String] { [] }
 }

@@ -1,1 +1,0 @@
-// FUSEMount: see shared/DESIGN.md
