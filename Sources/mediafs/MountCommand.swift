@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import FUSEMount
+import MediaEngine
 import Glibc
 import Logging
 import SystemIO
@@ -122,7 +124,7 @@ struct MountCommand: ParsableCommand {
         if let folder {
             source = FolderSource(folder: FileSystem.absolute(folder))
         } else {
-            source = try EngineMountSource(specPath: FileSystem.absolute(spec ?? ""))
+            source = EngineMountSource(specPath: FileSystem.absolute(spec ?? ""), view: images ? .images : .tree)
         }
         let options = MountOptions(mountPoint: target, view: images ? .images : .tree,
                                    fuseOptions: mountOptions.flatMap { $0.split(separator: ",").map(String.init) },
@@ -148,13 +150,23 @@ extension String {
     }
 }
 
-/// The media engine as a mount source (spec → snapshot → tree → images).
+/// The media engine as a mount source: spec → snapshot → tree (and, for
+/// --images, the USB image and every ISO of the set). Each reload takes a new
+/// library snapshot.
 struct EngineMountSource: MountSource {
-    let specPath: String
-    init(specPath: String) throws {
-        self.specPath = specPath
-        throw ValidationError("mounting a spec needs the media engine, which is not in this build yet (use --folder)")
+    let engine: MediaEngine
+    let view: MountViewKind
+
+    init(specPath: String, view: MountViewKind) {
+        engine = MediaEngine(specPath: specPath, environment: ProcessInfo.processInfo.environment)
+        self.view = view
     }
-    func load() throws -> MountBuild { throw ValidationError("no engine") }
-    var watchPaths: [String] { [] }
+
+    func load() throws -> MountBuild {
+        let build = try engine.load()
+        let images = view == .images ? try build.images().map { MountImage(name: $0.name, layout: $0.layout) } : []
+        return MountBuild(tree: build.tree, images: images, identity: build.identity)
+    }
+
+    var watchPaths: [String] { engine.watchPaths }
 }
