@@ -14,14 +14,14 @@ final class SpecChecksTests: XCTestCase {
         let env = try Fixture.parse(Fixture.bootable + "password: {env: MEDIA_PASSWORD}\n")
         XCTAssertEqual(try SpecChecks.resolveSecrets(env, environment: ["MEDIA_PASSWORD": "p@ss"]).password, "p@ss")
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(env, environment: [:])) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:18:17: password.env: the environment variable MEDIA_PASSWORD is not set")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:17:17: password.env: the environment variable MEDIA_PASSWORD is not set")
         }
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(env, environment: ["MEDIA_PASSWORD": ""])) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:18:17: password.env: the environment variable MEDIA_PASSWORD is empty")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:17:17: password.env: the environment variable MEDIA_PASSWORD is empty")
         }
         let missing = try Fixture.parse(Fixture.bootable + "password: {file: nope.txt}\n", folder: folder)
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(missing, environment: [:])) {
-            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:18:18: password.file: cannot read \(folder)/nope.txt: "), String(describing: $0))
+            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:17:18: password.file: cannot read \(folder)/nope.txt: "), String(describing: $0))
         }
     }
 
@@ -32,11 +32,11 @@ final class SpecChecksTests: XCTestCase {
 
         let late = SpecValues.date("2026-12-15")!.seconds
         XCTAssertThrowsError(try SpecChecks.certificate(spec, now: late)) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:17:14: certificate.self-signed.expires: the media certificate expires on 2027-01-01T00:00:00Z, within 30 days (now is 2026-12-15T00:00:00Z by this computer's clock); media made with it would soon stop working — choose a later expiry")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:16:14: certificate.self-signed.expires: the media certificate expires on 2027-01-01T00:00:00Z, within 30 days (now is 2026-12-15T00:00:00Z by this computer's clock); media made with it would soon stop working — choose a later expiry")
         }
         let after = SpecValues.date("2027-03-01")!.seconds
         XCTAssertThrowsError(try SpecChecks.certificate(spec, now: after)) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:17:14: certificate.self-signed.expires: the media certificate expired on 2027-01-01T00:00:00Z (now is 2027-03-01T00:00:00Z by this computer's clock); media made with it cannot talk to the site")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:16:14: certificate.self-signed.expires: the media certificate expired on 2027-01-01T00:00:00Z (now is 2027-03-01T00:00:00Z by this computer's clock); media made with it cannot talk to the site")
         }
     }
 
@@ -63,10 +63,10 @@ final class SpecChecksTests: XCTestCase {
         }
         let nearEnd = SpecValues.date("2126-10-20")!.seconds
         XCTAssertThrowsError(try SpecChecks.certificate(spec("media.pem"), now: nearEnd)) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:16:11: certificate.pki.file: the media certificate expires on 2126-10-28T03:03:49Z, within 30 days (now is 2126-10-20T00:00:00Z by this computer's clock); media made with it would soon stop working — choose a later expiry")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:15:11: certificate.pki.file: the media certificate expires on 2126-10-28T03:03:49Z, within 30 days (now is 2126-10-20T00:00:00Z by this computer's clock); media made with it would soon stop working — choose a later expiry")
         }
         XCTAssertThrowsError(try SpecChecks.certificate(spec("bad.pem"), now: now2026)) {
-            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:16:11: certificate.pki.file: \(folder)/bad.pem is not a PEM or DER X.509 certificate"), String(describing: $0))
+            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:15:11: certificate.pki.file: \(folder)/bad.pem is not a PEM or DER X.509 certificate"), String(describing: $0))
         }
     }
 }

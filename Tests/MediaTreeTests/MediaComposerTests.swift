@@ -191,7 +191,7 @@ final class MediaComposerTests: XCTestCase {
         let lib = try LibraryFixture()
         try lib.addBootImage(extra: ["sms/readme.txt": [1]])
         XCTAssertEqual(lib.composeError(Specs.bootable),
-                       "sms and SMS: the names differ only in case, and FAT and Joliet ignore case (while adding ABC00001.1)")
+                       "SMS and sms: the names differ only in case, and FAT and Joliet ignore case (while adding ABC00001.1)")
         let lib2 = try LibraryFixture()
         try lib2.addBootImage(extra: ["MEDIALABEL.TXT": [1]])
         XCTAssertEqual(lib2.composeError(Specs.bootable),
@@ -245,7 +245,7 @@ final class MediaComposerTests: XCTestCase {
                        "spec.yaml:6:18: extra-packages[0]: package ABC00006 is not in the library \(lib.library.root)")
         try lib.add("ABC00006", ["a": [1]])
         XCTAssertEqual(lib.composeError(Specs.standalone),
-                       "spec.yaml:7:59: prestart.package: package ABC00005 is not in the library \(lib.library.root)")
+                       "spec.yaml:7:53: prestart.package: package ABC00005 is not in the library \(lib.library.root)")
     }
 
     func testTaskSequenceXMLProblems() throws {

@@ -26,7 +26,7 @@ final class TreeManifestTests: XCTestCase {
         let long = try render(tree, .long).split(separator: "\n").map(String.init)
         XCTAssertEqual(long[0], "             -  2025-01-01T00:00:01Z  EFI/")
         XCTAssertTrue(long.contains("            11  2023-11-14T22:13:20Z  MediaLabel.txt"), long.joined(separator: "\n"))
-        XCTAssertEqual(long.count, 9 + 7)
+        XCTAssertEqual(long.count, 9 + 8)  // 9 files, 8 folders
 
         let json = try render(tree, .json)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
