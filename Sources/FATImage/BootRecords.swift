@@ -3,10 +3,16 @@
 /// BPB", "FAT32 FSInfo Sector Structure and Backup Boot Sector").
 enum BootRecords {
     static let mediaDescriptor: UInt8 = 0xF8   // fixed (non-removable) media, as on every stick
-    /// A CHS geometry is meaningless on a stick, but readers refuse zeros (mtools
-    /// does): the usual LBA-translation values.
+    /// The CHS geometry of the MBR: the usual LBA-translation values.
     static let sectorsPerTrack: UInt16 = 63
     static let heads: UInt16 = 255
+
+    /// Sectors per track in the BPB. A stick has no real geometry, but readers
+    /// refuse a zero, and mtools also refuses a volume whose sector count is
+    /// not a multiple of it: the largest divisor of the count up to 63.
+    static func bpbSectorsPerTrack(totalSectors: UInt64) -> UInt16 {
+        UInt16((1...UInt64(sectorsPerTrack)).last { totalSectors % $0 == 0 } ?? 1)
+    }
 
     /// The boot code of a medium that boots only on UEFI: should a BIOS run it,
     /// `int 18h` hands over to the next boot device, then `hlt` in a loop.
@@ -43,7 +49,7 @@ enum BootRecords {
         }
         s[21] = mediaDescriptor
         if g.type != .fat32 { put16(UInt16(g.fatSectors), at: 22, in: &s) }
-        put16(sectorsPerTrack, at: 24, in: &s)
+        put16(bpbSectorsPerTrack(totalSectors: g.totalSectors), at: 24, in: &s)
         put16(heads, at: 26, in: &s)
         put32(UInt32(hiddenSectors), at: 28, in: &s)
         if g.type == .fat32 {

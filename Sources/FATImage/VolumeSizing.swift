@@ -63,11 +63,17 @@ enum VolumeSizing {
         guard let size else {
             // No size: the smallest valid volume, trying the smaller types first.
             // 2 KiB granularity: the image fills whole ISO sectors inside an ISO.
-            for candidate in type.map({ [$0] }) ?? [.fat12, .fat16, .fat32] {
-                if let geometry = try smallest(type: candidate, plan: plan, granularity: 4),
-                   type != nil || FATType.automatic(volumeSectors: geometry.totalSectors) == candidate {
-                    return geometry
+            if let type {
+                if let geometry = try smallest(type: type, plan: plan, granularity: 4) { return geometry }
+            } else {
+                // FAT12/16 may fail where FAT32 does not (a root folder too large for their fixed one).
+                for candidate in [FATType.fat12, .fat16] {
+                    if let geometry = (try? smallest(type: candidate, plan: plan, granularity: 4)) ?? nil,
+                       FATType.automatic(volumeSectors: geometry.totalSectors) == candidate {
+                        return geometry
+                    }
                 }
+                if let geometry = try smallest(type: .fat32, plan: plan, granularity: 4) { return geometry }
             }
             throw .contentTooLarge(type: type ?? .fat32, bytes: plan.contentBytes)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 import MediaTree
 import RegionMap
@@ -40,6 +41,8 @@ enum Support {
         let blobs = BlobReader()
         let chunk: UInt64 = 1 << 20
         var buffer = [UInt8](repeating: 0, count: Int(chunk))
+        let zeros = [UInt8](repeating: 0, count: Int(chunk))
+        let holes = HoleFinder()
         var position = start
         while position < layout.size {
             let count = min(chunk, layout.size - position)
@@ -49,13 +52,20 @@ enum Support {
                 try layout.forEachSegment(offset: position, count: count) { segment in
                     let length = Int(segment.length)
                     let target = UnsafeMutableRawBufferPointer(rebasing: raw[filled ..< filled + length])
-                    if case .zeros = segment {
-                        target.initializeMemory(as: UInt8.self, repeating: 0)
-                    } else {
-                        try segment.copy(into: target, blobs: blobs)
-                        anyData = anyData || target.contains { $0 != 0 }
-                    }
                     filled += length
+                    guard let base = target.baseAddress else { return }
+                    var hole = false
+                    if case .blob(let blob, let offset, let length) = segment {
+                        hole = holes.isHole(blob.path, offset: offset, length: length)
+                    }
+                    if case .zeros = segment { hole = true }
+                    if hole {
+                        _ = memset(base, 0, length)   // libc: fast in debug builds too
+                        return
+                    }
+                    try segment.copy(into: target, blobs: blobs)
+                    let allZero = zeros.withUnsafeBytes { z in z.baseAddress.map { memcmp(base, $0, length) == 0 } ?? false }
+                    anyData = anyData || !allZero
                 }
             }
             if anyData {
@@ -113,10 +123,29 @@ enum Support {
     /// `fsck.fat -n` must exit 0 and print nothing but its banner and the
     /// summary line: any other line is a complaint (fsck.fat -n exits 0 on
     /// some of them, e.g. a wrong free-cluster count).
-    static func assertFsckClean(_ volumePath: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    ///
+    /// `chainOverflow` names files of more than 4 GiB minus one cluster, on
+    /// which dosfstools 4.2 complains wrongly: it multiplies the cluster count
+    /// by the cluster size in 32 bits, so a chain of exactly 4 GiB reads as 0
+    /// bytes ("cluster chain length is 0 bytes"). mkfs.fat + mcopy images get
+    /// the same complaint for the same file. Only that exact complaint, for
+    /// those files, is tolerated; the file's bytes are checked by mtools and 7-Zip.
+    static func assertFsckClean(_ volumePath: String, chainOverflow: [(path: String, size: UInt64)] = [],
+                                file: StaticString = #filePath, line: UInt = #line) throws {
         let result = try run("fsck.fat", ["-n", volumePath])
-        XCTAssertEqual(result.status, 0, "fsck.fat -n exit status; output:\n\(result.output)", file: file, line: line)
-        let lines = result.output.split(separator: "\n").map(String.init)
+        var lines = result.output.split(separator: "\n").map(String.init)
+        var tolerated = false
+        for big in chainOverflow {
+            let complaint = ["/" + big.path, "  File size is \(big.size) bytes, cluster chain length is 0 bytes.",
+                             "  Truncating file to 0 bytes."]
+            if let at = lines.firstIndex(of: complaint[0]), lines[at...].starts(with: complaint) {
+                lines.removeSubrange(at ..< at + complaint.count)
+                tolerated = true
+            }
+        }
+        if tolerated, let at = lines.firstIndex(of: "Leaving filesystem unchanged.") { lines.remove(at: at) }
+        XCTAssertEqual(result.status, tolerated ? 1 : 0, "fsck.fat -n exit status; output:\n\(result.output)",
+                       file: file, line: line)
         let complaints = lines.filter { line in
             !(line.hasPrefix("fsck.fat ") && line.hasSuffix(")"))
                 && !(line.hasPrefix(volumePath + ": ") && line.contains(" files, ") && line.contains(" clusters"))
@@ -201,6 +230,29 @@ enum Support {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
         return 0
+    }
+}
+
+/// Tells a hole of a sparse file (SEEK_DATA), so test images of sparse 4 GiB
+/// files are written without reading gigabytes of zeros.
+final class HoleFinder {
+    private var files: [String: Int32] = [:]
+
+    deinit { for fd in files.values { close(fd) } }
+
+    func isHole(_ path: String, offset: UInt64, length: UInt64) -> Bool {
+        let fd: Int32
+        if let known = files[path] {
+            fd = known
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            files[path] = fd
+        }
+        let seekData: Int32 = 3   // SEEK_DATA (Linux), which Glibc does not export to Swift
+        let data = lseek(fd, off_t(offset), seekData)
+        if data < 0 { return errno == ENXIO }      // no data from offset to the end
+        return UInt64(data) >= offset + length
     }
 }
 
