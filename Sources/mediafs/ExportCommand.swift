@@ -1,7 +1,124 @@
 import ArgumentParser
+import Export
+import RegionMap
+import SystemIO
 
-// Placeholder until its issue lands.
+/// `mediafs export SPEC --format usb|iso -o PATH|-`: streams the media's image
+/// (or disc set) to a file, standard output or a USB stick. A thin front end:
+/// MediaEngine makes the layouts, Export writes them.
 struct ExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "(not yet implemented)")
-    func run() throws { throw ValidationError("mediafs export is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the media's image to a file, standard output or a USB stick.",
+        discussion: """
+        The bytes are those of the mounted image. A file is written beside PATH and \
+        renamed over it only when complete: an existing PATH is never lost to a failed \
+        export. A block device is opened exclusively (refused while mounted or in use), \
+        must be at least as large as the image and, unless --force, removable. Library \
+        blobs are checked against their SHA-256 as they stream; the image's SHA-256 is \
+        printed at the end (on standard output, or standard error when the image goes there).
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case usb, iso }
+
+    @Argument(help: "The media spec file.")
+    var spec: String
+
+    @Option(help: "usb: a FAT32 disk image; iso: an ISO 9660 image (or a disc set).")
+    var format: Format
+
+    @Option(name: [.short, .customLong("output")],
+            help: "A file (for a disc set, the name sequence numbers are added to), - for standard output, or a block device.")
+    var output: String
+
+    @Flag(name: .customLong("no-verify"), help: "Do not check library blobs against their SHA-256 (fastest; no image SHA-256 either).")
+    var noVerify = false
+
+    @Flag(help: "Also write the image's SHA-256 to PATH.sha256 (sha256sum format).")
+    var checksum = false
+
+    @Flag(name: .customLong("verify-written"), help: "Read the written image back and compare its SHA-256.")
+    var verifyWritten = false
+
+    @Flag(help: "Write to a block device even if it is not removable.")
+    var force = false
+
+    @Option(help: "auto (a bar on a terminal), bar, plain (a line every few seconds, for logs) or none.")
+    var progress: ProgressStyle = .automatic
+
+    @Flag(name: [.short, .long], help: "No progress and no summary on standard error.")
+    var quiet = false
+
+    // For Scripts/bench: the copy path and buffer size being measured.
+    @Option(name: .customLong("copy-path"), help: .hidden)
+    var copyPath: CopyPath = .automatic
+
+    @Option(name: .customLong("buffer-size"), help: .hidden)
+    var bufferKiB: Int = 1024
+
+    func run() throws {
+        var options = ExportOptions()
+        options.verifyBlobs = !noVerify
+        options.writeChecksumFile = checksum
+        options.verifyWritten = verifyWritten
+        options.force = force
+        options.progress = quiet ? .none : progress
+        options.copyPath = copyPath
+        options.bufferSize = max(64, bufferKiB) * 1024
+
+        let quiet = self.quiet
+        let standardError = OpenFile(borrowing: Terminal.standardError, name: "standard error")
+        let say: (String) -> Void = { line in if !quiet { try? standardError.write(Array("mediafs: \(line)\n".utf8)) } }
+
+        do {
+            Interrupts.install()
+            Interrupts.ignoreBrokenPipe()
+            let media = try ExportSource.load(spec: spec, format: format, output: output)
+            let exporter = Exporter(options: options, mediaPaths: media.mediaPaths, message: say)
+            let results = try exporter.export(media.images)
+            // The hash line in sha256sum format: on standard output unless the image is there.
+            let hashOut = output == "-" ? standardError : OpenFile(borrowing: Terminal.standardOutput, name: "standard output")
+            for result in results {
+                let s = result.statistics
+                if let sha = s.sha256 { try? hashOut.write(Array("\(sha)  \(result.output)\n".utf8)) }
+                var notes = ["\(s.size) bytes in \(Self.seconds(s.seconds)) s"]
+                if s.verifiedBlobs > 0 { notes.append("\(s.verifiedBlobs) blobs verified") }
+                if s.uncheckedBlobs > 0 { notes.append("\(s.uncheckedBlobs) blobs without a recorded hash") }
+                if s.holeBytes > 0 { notes.append("\(s.holeBytes) bytes of zeros left as holes") }
+                if s.kernelBytes > 0 { notes.append("\(s.kernelBytes) bytes copied by \(s.copyPath.rawValue)") }
+                say("wrote \(result.output): " + notes.joined(separator: ", "))
+            }
+        } catch {
+            // One clear line and a failure status; never a stack trace or usage text.
+            try? standardError.write(Array("mediafs: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+    }
+}
+
+extension ProgressStyle: ExpressibleByArgument {}
+extension CopyPath: ExpressibleByArgument {}
+
+
+/// The images a spec makes in one format, each with its output name, and
+/// which media file each blob is (so a damaged blob is named by its file).
+struct ExportSource {
+    let images: [ExportImage]
+    let mediaPaths: [String: String]
+
+    static func load(spec: String, format: ExportCommand.Format, output: String) throws -> ExportSource {
+        // MediaEngine's `load()` and `images(format:)` are being written (issues 2, 3, 4);
+        // this is where they are wired in.
+        throw ExportSourceUnavailable(spec: spec)
+    }
+}
+
+struct ExportSourceUnavailable: Error, CustomStringConvertible {
+    let spec: String
+    var description: String { "\(spec): cannot build media yet: the media engine has not landed" }
 }

@@ -1,1 +1,0 @@
-// Export: see shared/DESIGN.md

@@ -1,0 +1,65 @@
+/// How a layout's bytes travel from the library to the output.
+///
+/// Every path writes the same bytes; they differ only in who copies them.
+/// `Scripts/bench` measures them side by side; `automatic` is the winner.
+public enum CopyPath: String, Sendable, CaseIterable {
+    /// The measured winner for the output at hand (see `resolved(for:hashing:)`).
+    case automatic = "auto"
+    /// pread into a buffer, pwrite/write from it. The only path that can hash
+    /// the bytes it moves, so the one used whenever verification is on.
+    case readWrite = "read-write"
+    /// copy_file_range(2) from a blob into a regular file (in-kernel copy).
+    case copyRange = "copy-range"
+    /// sendfile(2) from a blob to any output (pipe, device, file).
+    case sendfile
+    /// splice(2) from a blob into a pipe (standard output only).
+    case splice
+
+    /// The path actually used: hashing needs the bytes in memory, so it forces
+    /// read-write; a kernel path the output cannot take falls back to read-write.
+    func resolved(for kind: OutputKind, hashing: Bool) -> CopyPath {
+        if hashing { return .readWrite }
+        switch self {
+        case .automatic:
+            // Measured on ext4 (README, "Export speed"): the kernel paths were not
+            // faster than 1 MiB read/write, which is the simplest path; keep it.
+            return .readWrite
+        case .copyRange: return kind == .file ? .copyRange : .sendfile
+        case .splice: return kind == .pipe ? .splice : .sendfile
+        case .readWrite, .sendfile: return self
+        }
+    }
+}
+
+/// How progress is shown on standard error.
+public enum ProgressStyle: String, Sendable, CaseIterable {
+    /// A bar when standard error is a terminal, nothing otherwise.
+    case automatic = "auto"
+    case bar
+    /// A line every few seconds, for logs.
+    case plain
+    case none
+}
+
+public struct ExportOptions: Sendable {
+    /// Check every library blob against its recorded SHA-256 as it streams.
+    public var verifyBlobs = true
+    /// Write `<output>.sha256` (sha256sum format) beside a file output.
+    public var writeChecksumFile = false
+    /// Read the written output back and compare its SHA-256 with the stream's.
+    public var verifyWritten = false
+    /// Write to a block device that is not removable.
+    public var force = false
+    public var progress: ProgressStyle = .automatic
+    public var copyPath: CopyPath = .automatic
+    /// Bytes per read/write; also the unit of the hashing pipeline.
+    public var bufferSize = 1 << 20
+
+    public init() {}
+
+    /// The image's SHA-256 is computed when it is printed or used: with
+    /// verification (the default), or when a checksum file or a read-back asks
+    /// for it. `--no-verify` alone hashes nothing, which is what lets the
+    /// kernel copy paths run.
+    public var hashImage: Bool { verifyBlobs || writeChecksumFile || verifyWritten }
+}
