@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderISOImageTests: XCTestCase { func testBuilds() {} }
