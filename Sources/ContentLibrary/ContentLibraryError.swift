@@ -19,6 +19,8 @@ public enum ContentLibraryError: Error, CustomStringConvertible, Sendable, Equat
     case invalidIdentifier(path: String, identifier: String, reason: String)
     /// A package, or a version of one, the library does not have.
     case unknownPackage(path: String, reference: String, reason: String)
+    /// PkgLib lists a content ID whose `DataLib/<ContentID>` folder is not there.
+    case missingContent(path: String, contentID: String, listedIn: String)
     /// A file's blob is not in FileLib.
     case missingBlob(path: String, blobPath: String)
     /// A file's recorded size disagrees with its blob on disk.
@@ -32,7 +34,7 @@ public enum ContentLibraryError: Error, CustomStringConvertible, Sendable, Equat
         switch self {
         case .notALibrary(let path, _), .malformedINI(let path, _, _), .invalidUTF8(let path, _),
              .missingKey(let path, _, _), .invalidValue(let path, _, _, _), .invalidName(let path, _),
-             .invalidIdentifier(let path, _, _), .unknownPackage(let path, _, _), .missingBlob(let path, _),
+             .invalidIdentifier(let path, _, _), .unknownPackage(let path, _, _), .missingContent(let path, _, _), .missingBlob(let path, _),
              .sizeMismatch(let path, _, _, _), .unsupportedEntry(let path, _), .conflict(let path, _):
             return path
         }
@@ -56,6 +58,8 @@ public enum ContentLibraryError: Error, CustomStringConvertible, Sendable, Equat
             return "\(path): '\(identifier)' \(reason)"
         case .unknownPackage(let path, let reference, let reason):
             return "\(path): \(reference): \(reason)"
+        case .missingContent(let path, let contentID, let listedIn):
+            return "\(path): missing: \(listedIn) lists \(contentID) but DataLib has no folder for it"
         case .missingBlob(let path, let blobPath):
             return "\(path): its blob \(blobPath) is missing"
         case .sizeMismatch(let path, let blobPath, let recorded, let actual):

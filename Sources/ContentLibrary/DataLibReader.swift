@@ -14,8 +14,7 @@ struct DataLibReader {
         let contentID = LibraryNames.contentID(packageID, version: version)
         let folder = root + "/DataLib/" + contentID
         guard let st = try FileSystem.status(folder), st.kind == .directory else {
-            throw ContentLibraryError.unknownPackage(path: folder, reference: contentID,
-                reason: "listed in \(indexPath) but its DataLib folder is missing")
+            throw ContentLibraryError.missingContent(path: folder, contentID: contentID, listedIn: indexPath)
         }
         // The content INI carries only a whole-content hash of unpublished algorithm
         // (mediafs writes its own, see PackageWriter); it must parse when present.
@@ -24,7 +23,7 @@ struct DataLibReader {
             _ = try INIFile(parsing: FileSystem.readFile(contentINI), path: contentINI)
         }
 
-        var walk = Walk(root: root, checkBlobs: checkBlobs)
+        var walk = try Walk(root: root, checkBlobs: checkBlobs)
         try walk.visit(folder: folder, relative: "")
         var files = walk.files
         var folders = walk.folders
@@ -55,14 +54,19 @@ struct DataLibReader {
         var folders: [String] = []
         var blobSizes: [String: UInt64] = [:]
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
+        let fileLib: OpenDirectory
 
-        init(root: String, checkBlobs: Bool) {
+        init(root: String, checkBlobs: Bool) throws {
             self.root = root
             self.checkBlobs = checkBlobs
+            self.fileLib = try OpenDirectory(path: root + "/FileLib")
         }
 
         mutating func visit(folder: String, relative: String) throws {
-            for entry in try FileSystem.listDirectory(folder) {
+            let directory = try OpenDirectory(path: folder)
+            // Name order within each folder makes the final sort by full path nearly linear.
+            for entry in try FileSystem.listDirectory(folder).sorted(by: { utf8Precedes($0.name, $1.name) }) {
                 let path = folder + "/" + entry.name
                 switch entry.kind {
                 case .directory:
@@ -81,24 +85,15 @@ struct DataLibReader {
                     if let problem = LibraryNames.problem(with: name) {
                         throw ContentLibraryError.invalidName(path: path, reason: problem)
                     }
-                    try readFileINI(path, packagePath: relative.isEmpty ? name : relative + "/" + name)
+                    try readFileINI(path, in: directory, name: entry.name, packagePath: relative.isEmpty ? name : relative + "/" + name)
                 default:
                     throw ContentLibraryError.unsupportedEntry(path: path, kind: kindName(entry.kind))
                 }
             }
         }
 
-        private mutating func readFileINI(_ path: String, packagePath: String) throws {
-            let file = try OpenFile(path: path)
-            var count = 0
-            while true {
-                if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-                let n = try buffer.withUnsafeMutableBytes { raw in
-                    try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[count...]), at: UInt64(count))
-                }
-                if n == 0 { break }
-                count += n
-            }
+        private mutating func readFileINI(_ path: String, in directory: OpenDirectory, name: String, packagePath: String) throws {
+            let count = try directory.readFile(name, into: &buffer)
             let ini = try buffer.withUnsafeBufferPointer {
                 try INIFile(parsing: UnsafeBufferPointer(rebasing: $0[0..<count]), path: path)
             }
@@ -133,7 +128,7 @@ struct DataLibReader {
                 if let known = blobSizes[hash] {
                     actual = known
                 } else {
-                    guard let st = try FileSystem.status(blobPath), st.kind == .regular else {
+                    guard let st = try fileLib.status(hash.prefix(4) + "/" + hash), st.kind == .regular else {
                         throw ContentLibraryError.missingBlob(path: path, blobPath: blobPath)
                     }
                     actual = st.size

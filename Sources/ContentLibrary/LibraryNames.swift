@@ -88,9 +88,22 @@ public enum LibraryNames {
 
 /// UTF-8 byte order: the order of `LibraryFile`s and folders in a package, independent of
 /// Unicode normalization (Swift's `<` on String compares canonically equivalent forms equal).
-@inline(__always)
 func utf8Precedes(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    // Over the contiguous UTF-8 storage: the generic UTF8View comparison was a tenth
+    // of the time of loading a 100,000-file package.
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let n = min(x.count, y.count)
+            var i = 0
+            while i < n {
+                if x[i] != y[i] { return x[i] < y[i] }
+                i += 1
+            }
+            return x.count < y.count
+        }
+    }
 }
 
 /// Upper-case hex of bytes (hashes).

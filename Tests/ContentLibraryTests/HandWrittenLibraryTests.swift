@@ -173,6 +173,6 @@ final class HandWrittenLibraryTests: XCTestCase {
         try FileManager.default.removeItem(atPath: d + ".INI")
 
         try FileManager.default.removeItem(atPath: d)
-        assertRefused(try load(), naming: d, "DataLib folder is missing")
+        assertRefused(try load(), naming: d, "DataLib has no folder for it")
     }
 }
