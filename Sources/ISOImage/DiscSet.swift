@@ -1,10 +1,13 @@
 import MediaTree
 
-/// Splits a tree over discs of a given capacity. Files keep the tree's order
-/// and fill disc after disc (next fit), so a package's folder stays together
-/// or continues on the next disc. The first disc takes the boot files,
-/// `SMS/data` and the other `firstDiscPaths` first, then the tree's empty
-/// folders, then fills up like the others. A file is never split.
+/// Splits a tree over discs of a given capacity. The first disc takes the
+/// boot files, `SMS/data` and the other `firstDiscPaths` first, and the
+/// tree's empty folders. Then the other files, largest first (ties in the
+/// tree's order), each go on the first disc that still has room for it, a new
+/// disc when none has ("first fit decreasing": within 22% of the fewest
+/// discs possible, where filling discs in tree order leaves most of a disc
+/// empty beside each OS image). Each disc lists its files in tree order. A
+/// file is never split.
 ///
 /// Fitting uses an upper bound of each disc's size (`DiscBudget`), so a disc
 /// never comes out over its capacity; the exact layout is checked afterwards.
@@ -36,14 +39,21 @@ enum DiscSet {
         }
         guard budget.bytes <= capacity else { throw .firstDiscTooSmall(needed: budget.bytes, capacity: capacity) }
 
-        for (path, file) in others {
+        var budgets = [budget]
+        let largestFirst = others.enumerated().sorted {
+            ($0.element.1.size, $1.offset) > ($1.element.1.size, $0.offset)
+        }.map(\.element)
+        for (path, file) in largestFirst {
             try checkAlone(path, file, capacity: capacity)
-            if budget.bytes(adding: path, file) > capacity {
+            var target = budgets.firstIndex { $0.bytes(adding: path, file) <= capacity }
+            if target == nil {
                 discs.append([])
-                budget = DiscBudget(sectors: fixed)
+                budgets.append(DiscBudget(sectors: fixed))
+                target = budgets.count - 1
             }
-            budget.add(path, file)
-            discs[discs.count - 1].insert(path)
+            let index = target ?? 0
+            budgets[index].add(path, file)
+            discs[index].insert(path)
         }
         return discs
     }
