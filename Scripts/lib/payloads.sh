@@ -41,7 +41,7 @@ boot_qemu() {
   case "$attach" in
     usb) args+=(-device qemu-xhci -drive "if=none,id=stick,format=raw,readonly=on,file=$image" -device usb-storage,drive=stick) ;;
     cdrom) args+=(-cdrom "$image") ;;
-    disk) args+=(-drive "if=ide,format=raw,readonly=on,file=$image") ;;
+    disk) args+=(-drive "if=ide,format=raw,snapshot=on,file=$image") ;;  # IDE refuses readonly=on; snapshot=on never writes the image
   esac
   timeout 120 qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 || true
   [ -n "${vars:-}" ] && rm -f "$vars"
