@@ -52,7 +52,8 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool {
-        (try? status(path)) != nil && (try? status(path)) as? FileStatus != nil
+        if case .some(.some) = try? status(path) { return true }
+        return false
     }
 
     public static func isDirectory(_ path: String) -> Bool {
@@ -156,7 +157,7 @@ public enum FileSystem {
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `path` made absolute against the current folder (no links resolved).
