@@ -1,5 +1,8 @@
 import ArgumentParser
 import Export
+import Foundation
+import MediaEngine
+import MediaTree
 import RegionMap
 import SystemIO
 
@@ -74,6 +77,7 @@ struct ExportCommand: ParsableCommand {
             Interrupts.install()
             Interrupts.ignoreBrokenPipe()
             let media = try ExportSource.load(spec: spec, format: format, output: output)
+            for warning in media.warnings { Console.printWarning(warning) }
             let exporter = Exporter(options: options, mediaPaths: media.mediaPaths, message: say)
             let results = try exporter.export(media.images)
             // The hash line in sha256sum format: on standard output unless the image is there.
@@ -90,7 +94,7 @@ struct ExportCommand: ParsableCommand {
             }
         } catch {
             // One clear line and a failure status; never a stack trace or usage text.
-            try? standardError.write(Array("mediafs: \(error)\n".utf8))
+            Console.printError(String(describing: error))
             throw ExitCode.failure
         }
     }
@@ -110,15 +114,20 @@ extension CopyPath: ExpressibleByArgument {}
 struct ExportSource {
     let images: [ExportImage]
     let mediaPaths: [String: String]
+    let warnings: [String]
 
     static func load(spec: String, format: ExportCommand.Format, output: String) throws -> ExportSource {
-        // MediaEngine's `load()` and `images(format:)` are being written (issues 2, 3, 4);
-        // this is where they are wired in.
-        throw ExportSourceUnavailable(spec: spec)
+        let build = try MediaEngine(specPath: spec, environment: ProcessInfo.processInfo.environment).load()
+        let images = try build.images(format: format == .usb ? .usb : .iso)
+        var mediaPaths: [String: String] = [:]
+        build.tree.forEachFile { path, file in
+            if case .blob(let blob) = file.source, mediaPaths[blob.path] == nil { mediaPaths[blob.path] = path }
+        }
+        let exportImages = images.map { image in
+            let title: String
+            if let disc = image.disc, let count = image.discCount, count > 1 { title = "disc \(disc) of \(count)" } else { title = "" }
+            return ExportImage(layout: image.layout, output: output == "-" ? "-" : build.outputPath(for: image, base: output), title: title)
+        }
+        return ExportSource(images: exportImages, mediaPaths: mediaPaths, warnings: build.warnings)
     }
-}
-
-struct ExportSourceUnavailable: Error, CustomStringConvertible {
-    let spec: String
-    var description: String { "\(spec): cannot build media yet: the media engine has not landed" }
 }

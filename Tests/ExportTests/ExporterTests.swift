@@ -100,7 +100,7 @@ final class ExporterTests: XCTestCase {
             XCTAssertTrue(text.contains(bad.path), text)
             guard case ExportError.blobMismatch = error else { return XCTFail("not a mismatch: \(error)") }
         }
-        XCTAssertEqual(try readAll(out), Array("the previous image".utf8), "the old file is untouched")
+        XCTAssertTrue(try readAll(out) == Array("the previous image".utf8), "the old file is untouched")
         XCTAssertEqual(try scratch.entries(), ["bad.bin", "good.bin", "media.img"], "nothing else left behind")
     }
 
@@ -149,7 +149,7 @@ final class ExporterTests: XCTestCase {
         try FileSystem.writeAtomically(first, bytes: [1], sync: false)
         XCTAssertThrowsError(try Exporter(options: exportOptions(), message: { _ in }).export([
             ExportImage(layout: one.build(), output: first), ExportImage(layout: two.build(), output: second)]))
-        XCTAssertEqual(try readAll(first), [1], "disc 1 is not replaced when disc 2 fails")
+        XCTAssertTrue(try readAll(first) == [1], "disc 1 is not replaced when disc 2 fails")
         XCTAssertFalse(FileSystem.exists(second))
         XCTAssertEqual(try scratch.entries(), ["b.bin", "g.bin", "set_1.iso"])
 
