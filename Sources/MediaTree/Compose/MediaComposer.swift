@@ -51,6 +51,10 @@ public struct MediaComposer {
 
     public func compose() throws -> Result {
         var warnings: [String] = []
+        if spec.password != nil && secrets.password == nil {
+            // PasswordRequired would be false on a media the spec protects: refuse instead.
+            throw spec.error("password", "the password was not read (resolve it with SpecChecks.resolveSecrets first)")
+        }
 
         // 1. The packages, each checked against the library, in a fixed order.
         let boot = try package(spec.boot.image, field: "boot.image")
@@ -103,10 +107,9 @@ public struct MediaComposer {
 
         // 3. The tree: package files, then synthesized files (which win over a package file on the same path).
         var builder = MediaTreeBuilder()
-        var packagePaths: [String: String] = [:]
         for p in placed {
             do {
-                try add(p, to: &builder, paths: &packagePaths)
+                try add(p, to: &builder)
             } catch {
                 throw ComposeError.tree(error, package: p.content.contentID)
             }
@@ -122,7 +125,7 @@ public struct MediaComposer {
         ]
         if spec.autorun {
             let loader = SynthesizedFiles.autorunProgram(spec.boot.architecture)
-            if packagePaths[loader] == nil {
+            if !boot.files.contains(where: { $0.path == loader }) {
                 warnings.append(spec.warning("autorun", "the boot image \(boot.contentID) has no \(loader), which autorun.inf starts").description)
             }
             synthesized.append(("autorun.inf", SynthesizedFiles.autorun(label: spec.label, architecture: spec.boot.architecture)))
@@ -130,11 +133,13 @@ public struct MediaComposer {
         if spec.kind == .standalone {
             synthesized.append(("SMS/data/Policy.xml", SynthesizedFiles.policy(mediaGuid: mediaGuid, packages: placed)))
         }
+        // Only the boot image's files sit at the root, where synthesized files go (others are under SMS/PKG/<ID>/).
+        let synthesizedPaths = Set(synthesized.map(\.0))
+        for f in boot.files where synthesizedPaths.contains(f.path) {
+            warnings.append(SpecWarning(SourceLocation(file: spec.specPath, line: 0, column: 0), field: "",
+                                        "\(f.path): the file from \(boot.contentID) is replaced by the one mediafs writes").description)
+        }
         for (path, bytes) in synthesized {
-            if let contentID = packagePaths[path] {
-                warnings.append(SpecWarning(SourceLocation(file: spec.specPath, line: 0, column: 0), field: "",
-                                            "\(path): the file from \(contentID) is replaced by the one mediafs writes").description)
-            }
             let (parent, name) = split(path)
             let file = MediaFile(name: name, source: .bytes(SharedBytes(bytes)), modified: synthesizedTime, attributes: .archive)
             do {
@@ -149,7 +154,7 @@ public struct MediaComposer {
     }
 
     /// A package's folders and files, as blobs of the library with their recorded times and attributes.
-    private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder, paths: inout [String: String]) throws(MediaTreeError) {
+    private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder) throws(MediaTreeError) {
         if !p.folder.isEmpty { try builder.addFolder(p.folder) }
         for folder in p.content.folders {
             try builder.addFolder(p.folder.isEmpty ? folder : p.folder + "/" + folder)
@@ -161,7 +166,6 @@ public struct MediaComposer {
                                  modified: Timestamp(fileTime: f.timeModified),
                                  attributes: FileAttributes(rawValue: f.attributes), package: p.content.packageID)
             try builder.add(file, in: parent)
-            paths[full] = p.content.contentID
         }
     }
 
