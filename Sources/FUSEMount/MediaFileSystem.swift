@@ -155,11 +155,14 @@ final class MediaFileSystem: Sendable {
 /// reader keeps the bytes it started with after the mount moves on.
 final class OpenHandle: Sendable {
     let content: FileContent
+    /// The layout reads go through, made once per open.
+    let layout: Layout
     let name: String
     /// A tree file's blob, opened at open().
     let pinned: OpenFile?
     init(content: FileContent, name: String, pinned: OpenFile?) {
         self.content = content
+        self.layout = content.layout
         self.name = name
         self.pinned = pinned
     }

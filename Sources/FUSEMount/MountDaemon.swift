@@ -68,10 +68,12 @@ public final class MountDaemon: @unchecked Sendable {
         self.source = source
         self.options = options
         self.logger = logger
-        let build = try source.load()
         var builder = ViewBuilder()
-        let view = builder.build(build, kind: options.view, previous: .empty)
+        // The build (library snapshot, media tree) is dropped once the view
+        // is made from it: the view holds all a mount serves.
+        let view = builder.build(try source.load(), kind: options.view, previous: .empty)
         self.builder = builder
+        Memory.returnFreedToSystem()
         self.fileSystem = MediaFileSystem(kind: options.view, view: view, blobs: BlobReader(capacity: blobCacheSize),
                                           logger: logger, maxRequest: options.maxRequest)
     }
@@ -171,21 +173,28 @@ public final class MountDaemon: @unchecked Sendable {
     /// Takes a new build; if its bytes differ, swaps it in and tells the kernel
     /// what changed. Open files keep their old content (their handles hold it).
     public func reload(reason: String) {
-        let build: MountBuild
-        do { build = try source.load() } catch {
-            logger.error("reload (\(reason)) failed, still serving the previous build: \(error)")
-            return
-        }
         let old = fileSystem.currentView
-        guard build.identity != old.identity else {
-            logger.info("reload (\(reason)): nothing changed")
-            return
-        }
-        let view = builder.build(build, kind: options.view, previous: old)
+        guard let view = newView(reason: reason, old: old) else { return }
         _ = fileSystem.swap(to: view)
         fileSystem.blobs.flush()
         invalidate(old: old, new: view)
+        Memory.returnFreedToSystem()
         logger.info("reload (\(reason)): new build in place", metadata: ["files": "\(view.fileCount)"])
+    }
+
+    /// The view of a new build, or nil when it cannot be loaded or serves the
+    /// same bytes. The build itself is released on return (see init).
+    private func newView(reason: String, old: View) -> View? {
+        let build: MountBuild
+        do { build = try source.load() } catch {
+            logger.error("reload (\(reason)) failed, still serving the previous build: \(error)")
+            return nil
+        }
+        guard build.identity != old.identity else {
+            logger.info("reload (\(reason)): nothing changed")
+            return nil
+        }
+        return builder.build(build, kind: options.view, previous: old)
     }
 
     /// Drops the kernel's cached names that now lead elsewhere and the cached
@@ -193,9 +202,12 @@ public final class MountDaemon: @unchecked Sendable {
     /// have new inodes, so their old inodes' pages stay right for old readers.
     private func invalidate(old: View, new: View) {
         guard let se = session else { return }
-        for (path, inode) in old.paths where !path.isEmpty && new.paths[path] != inode {
-            guard let node = old.nodes[inode] else { continue }
-            _ = node.name.withCString { fuse_lowlevel_notify_inval_entry(se, node.parent, $0, strlen($0)) }
+        for (inode, node) in old.nodes {
+            guard case .directory(let then) = node.kind else { continue }
+            let now = new.listing(of: inode)
+            for (index, name) in then.names.enumerated() where now?.inode(named: name) != then.inodes[index] {
+                _ = name.withCString { fuse_lowlevel_notify_inval_entry(se, inode, $0, strlen($0)) }
+            }
         }
         for (inode, node) in new.nodes {
             guard case .directory(let now) = node.kind else { continue }

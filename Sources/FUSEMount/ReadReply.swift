@@ -11,7 +11,7 @@ import SystemIO
 /// exporter uses too.
 extension MediaFileSystem {
     func replyRead(_ req: fuse_req_t, handle: OpenHandle, offset: UInt64, size: Int) {
-        let layout = handle.content.layout
+        let layout = handle.layout
         var segments: [Segment] = []
         layout.forEachSegment(offset: offset, count: UInt64(size)) { segments.append($0) }
         guard !segments.isEmpty else {
