@@ -28,7 +28,8 @@ CFG
 }
 
 # boot_qemu LOG FIRMWARE(uefi|bios) ATTACH(usb|cdrom|disk) IMAGE: boots under
-# qemu (tcg) for at most 120 s; returns 0 when the marker was printed.
+# qemu (tcg) for at most BOOT_TIMEOUT (120) s; returns 0 when the marker was printed.
+# A negative control may set BOOT_TIMEOUT lower: a real boot prints the marker in ~10 s.
 boot_qemu() {
   local log="$1" firmware="$2" attach="$3" image="$4"
   local args=(-accel tcg -m 256 -nographic -no-reboot -net none)
@@ -43,7 +44,7 @@ boot_qemu() {
     cdrom) args+=(-cdrom "$image") ;;
     disk) args+=(-drive "if=ide,format=raw,snapshot=on,file=$image") ;;  # IDE refuses readonly=on; snapshot=on never writes the image
   esac
-  timeout 120 qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 || true
+  timeout "${BOOT_TIMEOUT:-120}" qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 || true
   [ -n "${vars:-}" ] && rm -f "$vars"
   grep -q "$BOOT_MARKER" "$log"
 }
