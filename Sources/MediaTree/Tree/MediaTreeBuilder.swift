@@ -11,13 +11,23 @@ public struct MediaTreeBuilder {
     }
 
     private let root = Folder()
+    /// The folder the last add went to: the composer adds a package's files
+    /// folder by folder, so most adds skip splitting and walking the path.
+    /// Folders are never removed, so the cached one stays valid.
+    private var lastFolder: (path: String, folder: Folder)?
 
     public init() {}
 
     /// Adds `file` under the folder `folder` (`SMS/PKG/ABC00001`, "" for the root),
     /// creating folders. Adding the same path twice replaces the file (a later package wins).
     public mutating func add(_ file: MediaFile, in folder: String) throws(MediaTreeError) {
-        let parent = try ensureFolder(folder)
+        let parent: Folder
+        if let last = lastFolder, last.path == folder {
+            parent = last.folder
+        } else {
+            parent = try ensureFolder(folder)
+            lastFolder = (folder, parent)
+        }
         let path = folder.isEmpty ? file.name : folder + "/" + file.name
         if let problem = NameRules.problem(with: file.name) { throw .badName(path: path, problem: problem) }
         if parent.folders[file.name] != nil { throw .fileOverFolder(path: path) }
