@@ -33,7 +33,7 @@ final class UEFIBootTests: XCTestCase {
         let both = try Support.bash("""
             source Scripts/lib/payloads.sh
             boot_qemu '\(bootLog)' uefi usb '\(bootImage)' & bootable=$!
-            boot_qemu '\(controlLog)' uefi usb '\(controlImage)' & control=$!
+            BOOT_TIMEOUT=60 boot_qemu '\(controlLog)' uefi usb '\(controlImage)' & control=$!
             wait $bootable; b=$?; wait $control; c=$?
             echo "bootable=$b control=$c"
             """)

@@ -207,7 +207,7 @@ for kind in bootable standalone capture; do
       || { tail -n 20 "$WORK/boot-bios-cd.log"; fail "BIOS did not boot the mounted ISO as a CD"; }
     echo "ok: BIOS boots the mounted ISO as a CD"
     # Negative control: a mounted file that is not bootable must not print the marker.
-    if boot_qemu "$WORK/boot-negative.log" bios cdrom "$WORK/standalone.img"; then
+    if BOOT_TIMEOUT=60 boot_qemu "$WORK/boot-negative.log" bios cdrom "$WORK/standalone.img"; then
       fail "negative control: a USB disk image booted as a CD printed the marker"
     fi
     echo "ok: negative control (a non-bootable CD) does not boot"
