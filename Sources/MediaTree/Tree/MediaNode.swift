@@ -1,4 +1,5 @@
 import RegionMap
+import SystemIO
 
 /// A moment in UTC, to the 100 ns tick a Windows FILETIME carries.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -34,19 +35,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Broken down in UTC (proleptic Gregorian), for FAT and ISO date fields.
     public var utc: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
-        // Howard Hinnant's days-to-civil.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+        let t = CivilTime.utc(seconds)
+        return (t.year, t.month, t.day, t.hour, t.minute, t.second)
     }
 
     /// `2026-11-21T02:41:00Z` (with fractional seconds when there are any).
