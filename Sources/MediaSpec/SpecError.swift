@@ -33,9 +33,7 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    public var description: String {
-        field.isEmpty ? "\(location): \(message)" : "\(location): \(field): \(message)"
-    }
+    public var description: String { describe(location, field, message) }
 }
 
 /// A warning about a spec that is valid but probably not what the admin wants
@@ -51,7 +49,10 @@ public struct SpecWarning: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String {
-        field.isEmpty ? "\(location): warning: \(message)" : "\(location): warning: \(field): \(message)"
-    }
+    public var description: String { describe(location, field, message, severity: "warning: ") }
+}
+
+/// `spec.yaml:12:5: [warning: ]field: message`, the one shape of every spec diagnostic.
+func describe(_ location: SourceLocation, _ field: String, _ message: String, severity: String = "") -> String {
+    field.isEmpty ? "\(location): \(severity)\(message)" : "\(location): \(severity)\(field): \(message)"
 }

@@ -44,12 +44,7 @@ extension OpenFile {
         guard let copy = copyFileRangeFunction else { throw KernelCopyError.unsupported(errno: ENOSYS) }
         var inOffset = off_t(sourceOffset), outOffset = off_t(offset)
         let n = retryOnInterrupt { copy(source.fd, &inOffset, fd, &outOffset, count, 0) }
-        if n < 0 {
-            let code = errno
-            if isUnsupported(code) { throw KernelCopyError.unsupported(errno: code) }
-            throw SystemError("write", path: path, errno: code)
-        }
-        return n
+        return try kernelCopyResult(n)
     }
 
     /// sendfile(2): copies up to `count` bytes of `source` at `sourceOffset` to this
@@ -57,12 +52,7 @@ extension OpenFile {
     public func send(from source: OpenFile, at sourceOffset: UInt64, count: Int) throws -> Int {
         var inOffset = off_t(sourceOffset)
         let n = retryOnInterrupt { sendfile(fd, source.fd, &inOffset, count) }
-        if n < 0 {
-            let code = errno
-            if isUnsupported(code) { throw KernelCopyError.unsupported(errno: code) }
-            throw SystemError("write", path: path, errno: code)
-        }
-        return n
+        return try kernelCopyResult(n)
     }
 
     /// splice(2) from a file into this descriptor, which must be a pipe. Returns the count.
@@ -70,12 +60,16 @@ extension OpenFile {
         guard let splice = spliceFunction else { throw KernelCopyError.unsupported(errno: ENOSYS) }
         var inOffset = off_t(sourceOffset)
         let n = retryOnInterrupt { splice(source.fd, &inOffset, fd, nil, count, spliceMove | spliceMore) }
-        if n < 0 {
-            let code = errno
-            if isUnsupported(code) { throw KernelCopyError.unsupported(errno: code) }
-            throw SystemError("write", path: path, errno: code)
-        }
-        return n
+        return try kernelCopyResult(n)
+    }
+
+    /// The count a kernel copy call returned, or its error: "unsupported" (the
+    /// caller falls back to read/write) or a write error naming this file.
+    private func kernelCopyResult(_ n: Int) throws -> Int {
+        guard n < 0 else { return n }
+        let code = errno
+        if isUnsupported(code) { throw KernelCopyError.unsupported(errno: code) }
+        throw SystemError("write", path: path, errno: code)
     }
 
     /// Moves the position of a sequential descriptor (lseek SEEK_SET).
