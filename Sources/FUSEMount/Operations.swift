@@ -76,9 +76,8 @@ enum Operations {
             if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { fuse_reply_err(req, EROFS); return }
             let pinned: OpenFile?
             do { pinned = try fs.openForReader(content, name: node.name) } catch { fuse_reply_err(req, EIO); return }
-            // Each inode is one version of a file's bytes (a change gets a new
-            // inode), so the kernel may keep its pages across opens.
-            mediafs_fi_set_cache(fi, 1, 0)
+            let direct = MediaFileSystem.readsDirectly(size: content.size)
+            mediafs_fi_set_cache(fi, direct ? 0 : 1, direct ? 1 : 0)
             store(OpenHandle(content: content, name: node.name, pinned: pinned), in: fi)
             if fuse_reply_open(req, fi) != 0 { releaseHandle(fi) }
         }

@@ -1,6 +1,7 @@
 import CFuse3
 import Glibc
 import RegionMap
+import Synchronization
 import SystemIO
 
 /// Answers a read with ONE `fuse_reply_data`: every blob range of the layout
@@ -51,8 +52,8 @@ extension MediaFileSystem {
             }
         }
 
-        let scratch = memoryBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: memoryBytes, alignment: 4096) : nil
-        defer { scratch?.deallocate() }
+        let scratch = memoryBytes > 0 ? scratchBuffers.take(memoryBytes) : nil
+        defer { if let scratch { scratchBuffers.put(scratch, memoryBytes) } }
 
         // fuse_bufvec ends in a one-element array of fuse_buf; allocate room for all parts.
         let headerSize = MemoryLayout<fuse_bufvec>.size - MemoryLayout<fuse_buf>.stride
@@ -106,11 +107,41 @@ extension MediaFileSystem {
         for (index, part) in parts.enumerated() {
             (vector + headerSize + index * MemoryLayout<fuse_buf>.stride).storeBytes(of: part, as: fuse_buf.self)
         }
-        let result = fuse_reply_data(req, header, FUSE_BUF_SPLICE_MOVE)
+        let result = fuse_reply_data(req, header, fuse_buf_copy_flags(rawValue: 0))
         if result != 0 && result != -ENOENT {
             // -ENOENT: the request was interrupted; anything else is worth a line.
             logger.debug("\(handle.name): reply to a read at \(offset) failed: \(result)")
         }
         withExtendedLifetime(files) {}
+    }
+}
+
+/// Buffers for the memory parts of read replies, reused: a reply's memory
+/// part can be as large as a request (992 KiB), and glibc would serve such
+/// sizes from per-thread arenas that keep their pages, so the daemon's RSS
+/// crept up with the threads a long read happened to use. Here every buffer
+/// is a request's size, and there are never more than the readers served at
+/// once (at most the worker threads): a fixed ceiling, whatever is read.
+final class ScratchBuffers: Sendable {
+    private let size: Int
+    /// Addresses of the idle buffers (raw pointers are not Sendable).
+    private let free = Mutex<[UInt]>([])
+
+    init(size: Int) { self.size = size }
+
+    /// A buffer of at least `count` bytes; larger requests than the
+    /// negotiated size (never sent by the kernel) get a buffer of their own.
+    func take(_ count: Int) -> UnsafeMutableRawPointer {
+        if count <= size, let address = free.withLock({ $0.popLast() }),
+           let buffer = UnsafeMutableRawPointer(bitPattern: address) { return buffer }
+        return UnsafeMutableRawPointer.allocate(byteCount: max(count, size), alignment: 4096)
+    }
+
+    func put(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
+        if count <= size { free.withLock { $0.append(UInt(bitPattern: buffer)) } } else { buffer.deallocate() }
+    }
+
+    deinit {
+        free.withLock { for address in $0 { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() } }
     }
 }

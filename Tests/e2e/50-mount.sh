@@ -67,6 +67,24 @@ for bs in 4M 1M 128K 7777; do
 done
 echo "ok: dd reads at boundaries and with large blocks"
 
+# ---- page caches: reading through the mount leaves the library's page cache
+# in place (no SPLICE_MOVE stealing the blob's pages); a large file is read
+# with direct I/O (no second copy in the mount's cache), a small one is cached.
+head -c $((64 << 20)) /dev/urandom >"$WORK/cache-big.bin"
+cp "$WORK/cache-big.bin" "$SRC/cache-big.bin"; cp "$SRC/sub/f40.dat" "$SRC/cache-small.bin"
+kill -HUP "$(daemon_pid "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] && break; sleep 0.1; done
+cat "$SRC/cache-big.bin" "$SRC/cache-small.bin" >/dev/null
+cat "$M/cache-big.bin" "$M/cache-small.bin" >/dev/null
+pages() { fincore --bytes --noheadings --output RES "$1" | tr -d ' '; }
+[ "$(pages "$SRC/cache-big.bin")" = $((64 << 20)) ] || fail "the large blob lost $(( (64 << 20) - $(pages "$SRC/cache-big.bin") )) bytes of page cache to a read through the mount"
+[ "$(pages "$SRC/cache-small.bin")" = $(( ($(stat -c %s "$SRC/cache-small.bin") + 4095) / 4096 * 4096 )) ] || fail "the small blob lost page cache to a read through the mount"
+[ "$(pages "$M/cache-big.bin")" = 0 ] || fail "the large file was cached by the mount ($(pages "$M/cache-big.bin") bytes): not direct I/O"
+[ "$(pages "$M/cache-small.bin")" -gt 0 ] || fail "the small file was not cached by the mount"
+cmp "$WORK/cache-big.bin" "$M/cache-big.bin" || fail "the large file's bytes"
+rm -f "$SRC/cache-big.bin" "$SRC/cache-small.bin" "$WORK/cache-big.bin"
+kill -HUP "$(daemon_pid "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] || break; sleep 0.1; done
+echo "ok: page caches (library kept, large files direct, small files cached)"
+
 # ---- 16 parallel readers
 pids=()
 for i in $(seq 1 16); do
