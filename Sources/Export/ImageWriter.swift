@@ -20,16 +20,26 @@ public struct ImageWriteStatistics: Sendable {
     public var uncheckedBlobs = 0
     public var seconds: Double = 0
     public var copyPath: CopyPath = .readWrite
+    /// Whether the bytes were written around the page cache (O_DIRECT).
+    public var directWrites = false
 }
 
 /// Streams one layout into one output, in order.
 ///
 /// The layout is walked with `forEachSegment`, the read path the FUSE view
 /// uses too, so the exported bytes are the mounted bytes by construction.
-/// Segments are gathered into buffers; a full buffer becomes a job whose
-/// steps — write it, add it to the image's SHA-256, feed its blob pieces to the
-/// verifier — run in parallel on other threads while the next buffer is
-/// filled. Two buffers alternate, so memory is two buffers whatever the image size.
+/// The walking thread reads the segments into the buffers of a `BufferRing`;
+/// threads of their own write each buffer, add it to the image's SHA-256 and
+/// verify its blob pieces, each at its own pace. Memory is the ring's few
+/// buffers whatever the image size.
+///
+/// Why this shape (measured with `Scripts/bench export`, README "Export
+/// speed"): the work is two SHA-256 passes (blobs, image) plus the copies, on
+/// as few as two cores. A barrier per buffer (every step of buffer n done
+/// before buffer n+1 starts) idled a core whenever the steps were unequal;
+/// independent consumers keep both busy. Writes bypass the page cache when
+/// the output allows (`ImageOutput.startDirectWrites`): copying the image into
+/// it cost as much CPU as a hash.
 ///
 /// Without hashing, a large blob segment may instead go through the kernel
 /// (`CopyPath`); zeros in a regular file become holes.
@@ -65,64 +75,72 @@ final class ImageWriter {
         statistics.copyPath = path
 
         let bufferSize = max(64 << 10, options.bufferSize)
-        let buffers = [Chunk(capacity: bufferSize), Chunk(capacity: bufferSize)]
-        let pipeline = Pipeline()
         let imageHash = options.hashImage ? ImageHash() : nil
-        let verifier = options.verifyBlobs ? LockedVerifier(BlobVerifier(mediaPaths: mediaPaths)) : nil
+        let verifier = options.verifyBlobs ? StreamVerifier(BlobVerifier(mediaPaths: mediaPaths)) : nil
         let output = self.output
-        var current = 0
-        var chunk = buffers[current]
-        chunk.reset(at: 0)
-        var position: UInt64 = 0   // image offset of the next byte to place
 
-        // Hands the filled buffer to the pipeline and switches to the other one,
-        // whose previous job `submit` has waited for.
-        func flush() throws {
-            guard chunk.count > 0 else { return }
-            let job = chunk
-            var steps: [@Sendable () throws -> Void] = [{
-                try output.write(UnsafeRawBufferPointer(rebasing: job.memory[0 ..< job.count]), at: job.offset)
-            }]
-            if let imageHash { steps.append { imageHash.update(UnsafeRawBufferPointer(rebasing: job.memory[0 ..< job.count])) } }
-            if let verifier, !job.pieces.isEmpty { steps.append { try verifier.consume(job) } }
-            try pipeline.submit(steps)
-            current = 1 - current
-            chunk = buffers[current]
-            chunk.reset(at: position)
-            progress.update(position)
+        // Each consumer sees every buffer, in image order, on its own thread.
+        var consumers: [BufferRing.Consumer] = [{ slot in
+            if slot.zeroRun > 0 { try output.zeros(slot.zeroRun, at: slot.offset) } else { try output.write(slot.bytes, at: slot.offset) }
+        }]
+        if let imageHash {
+            consumers.append { slot in
+                if slot.zeroRun > 0 { imageHash.updateZeros(slot.zeroRun) } else { imageHash.update(slot.bytes) }
+            }
         }
+        if let verifier { consumers.append { slot in try verifier.consume(slot) } }
+        let ring = BufferRing(count: max(2, options.bufferCount), capacity: bufferSize, consumers: consumers)
+        ring.start()
+        if path == .readWrite && options.directWrites { output.startDirectWrites() }
+
+        var slot: RingSlot?        // the buffer being filled
+        var position: UInt64 = 0   // image offset of the next byte to place
 
         func checkInterrupt() throws {
             if let signal = Interrupts.received { throw ExportError.interrupted(signal: Interrupts.name(signal)) }
         }
 
+        // Hands the buffer being filled to the consumers.
+        func flush() throws {
+            guard slot != nil else { return }
+            slot = nil
+            ring.publish()
+            progress.update(ring.completedOffset)
+            try checkInterrupt()
+        }
+
         // A run of zeros: a hole in a file (hashed from a zero buffer), or written zeros.
         func zeroRun(_ length: UInt64) throws {
             try flush()
-            let start = position
-            var steps: [@Sendable () throws -> Void] = [{ try output.zeros(length, at: start) }]
-            if let imageHash { steps.append { imageHash.updateZeros(length) } }
-            try pipeline.submit(steps)
+            let run = try ring.acquire(at: position)
+            run.zeroRun = length
+            slot = run
+            try flush()
             if output.holesAllowed { statistics.holeBytes += length }
             position += length
-            chunk.reset(at: position)
-            progress.update(position)
         }
 
-        // Copies a segment's bytes into buffers, flushing each one that fills.
+        // Copies a segment's bytes into buffers, publishing each one that fills.
         func fill(_ segment: Segment) throws {
             var done: UInt64 = 0
             let length = segment.length
             while done < length {
-                if chunk.free == 0 { try flush() }
+                if let full = slot, full.free == 0 { try flush() }
+                let chunk: RingSlot
+                if let slot { chunk = slot } else {
+                    chunk = try ring.acquire(at: position)
+                    slot = chunk
+                }
                 let n = Int(min(UInt64(chunk.free), length - done))
-                let target = UnsafeMutableRawBufferPointer(rebasing: chunk.memory[chunk.count ..< chunk.count + n])
+                let target = chunk.unfilled(n)
                 switch segment {
                 case .blob(let blob, let offset, _):
                     do { try blobs.read(blob, at: offset + done, into: target) } catch let error as BlobError {
                         throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
                     }
-                    if verifier != nil { chunk.pieces.append(BlobPiece(blob: blob, offset: offset + done, range: chunk.count ..< chunk.count + n)) }
+                    if verifier != nil {
+                        chunk.pieces.append(BlobPiece(blob: blob, offset: offset + done, range: chunk.start + chunk.count ..< chunk.start + chunk.count + n))
+                    }
                 case .bytes(let shared, let range):
                     shared.bytes.withUnsafeBytes { source in
                         target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(range.lowerBound + Int(done)) ..< (range.lowerBound + Int(done) + n)]))
@@ -149,11 +167,10 @@ final class ImageWriter {
                         let part = min(left, 256 << 20)
                         try zeroRun(part)
                         left -= part
-                        try checkInterrupt()
                     }
                 case .blob(let blob, let offset, let length) where path != .readWrite && length >= Self.kernelThreshold:
                     try flush()
-                    try pipeline.drain()
+                    try ring.drain()
                     let source: OpenFile
                     do { source = try blobs.open(blob) } catch let error as BlobError {
                         throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
@@ -169,7 +186,6 @@ final class ImageWriter {
                     }
                     statistics.kernelBytes += copied
                     position += copied
-                    chunk.reset(at: position)
                     if copied < length {
                         // The kernel could not do it here (another filesystem…): read and write the rest.
                         path = .readWrite
@@ -181,14 +197,16 @@ final class ImageWriter {
                 }
             }
             try flush()
-            try pipeline.drain()
+            try ring.finish()
+            statistics.directWrites = output.writesDirect
             progress.update(position)
         } catch {
-            pipeline.drainIgnoringErrors()
+            ring.cancel()
             throw error
         }
 
         if let verifier {
+            // The consumer threads have ended: the verifier is this thread's now.
             try verifier.finish(blobs: blobs, bufferSize: bufferSize)
             statistics.verifiedBlobs = verifier.verifier.verifiedCount
             statistics.separatelyVerifiedBlobs = verifier.verifier.separateCount
@@ -206,66 +224,7 @@ struct BlobPiece {
     let range: Range<Int>
 }
 
-/// One of the two buffers. Filled by the walking thread, then read by the
-/// job's steps; never both at once (the pipeline waits for a buffer's job
-/// before it is filled again), hence unchecked Sendable.
-final class Chunk: @unchecked Sendable {
-    let memory: UnsafeMutableRawBufferPointer
-    var count = 0
-    var offset: UInt64 = 0
-    var pieces: [BlobPiece] = []
-
-    init(capacity: Int) {
-        // Page-aligned, so a write from it can be as direct as the kernel allows.
-        memory = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 4096)
-    }
-    deinit { memory.deallocate() }
-
-    var free: Int { memory.count - count }
-
-    func reset(at offset: UInt64) {
-        count = 0
-        self.offset = offset
-        pieces.removeAll(keepingCapacity: true)
-    }
-}
-
-/// Runs a job's steps in parallel; the next job starts only when the previous
-/// one is done, which keeps writes, hashes and verification in image order.
-final class Pipeline: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "mediafs.export", attributes: .concurrent)
-    private var group: DispatchGroup?
-    private let failure = Mutex<(any Error)?>(nil)
-
-    func submit(_ steps: [@Sendable () throws -> Void]) throws {
-        try drain()
-        let group = DispatchGroup()
-        for step in steps {
-            queue.async(group: group) { [self] in
-                do { try step() } catch { record(error) }
-            }
-        }
-        self.group = group
-    }
-
-    private func record(_ error: any Error) {
-        failure.withLock { if $0 == nil { $0 = error } }
-    }
-
-    /// Waits for the running job; rethrows the first error of any step.
-    func drain() throws {
-        group?.wait()
-        group = nil
-        if let error = failure.withLock({ $0 }) { throw error }
-    }
-
-    func drainIgnoringErrors() {
-        group?.wait()
-        group = nil
-    }
-}
-
-/// The image's running SHA-256; updated by one job step at a time.
+/// The image's running SHA-256; updated by its one consumer thread, in image order.
 final class ImageHash: @unchecked Sendable {
     private var hasher = SHA256()
     private static let zeros = [UInt8](repeating: 0, count: 1 << 20)
@@ -286,12 +245,13 @@ final class ImageHash: @unchecked Sendable {
     func finalize() -> String { Hex.lower(hasher.finalize()) }
 }
 
-/// The verifier as a job step: one step at a time touches it.
-final class LockedVerifier: @unchecked Sendable {
+/// The blob verifier as a ring consumer: only its thread touches it while the
+/// ring runs, and the walking thread only once the ring has finished.
+final class StreamVerifier: @unchecked Sendable {
     let verifier: BlobVerifier
     init(_ verifier: BlobVerifier) { self.verifier = verifier }
 
-    func consume(_ chunk: Chunk) throws {
+    func consume(_ chunk: RingSlot) throws {
         for piece in chunk.pieces {
             try verifier.consume(piece.blob, offset: piece.offset,
                                  bytes: UnsafeRawBufferPointer(rebasing: chunk.memory[piece.range]))

@@ -52,12 +52,18 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress and no summary on standard error.")
     var quiet = false
 
-    // For Scripts/bench: the copy path and buffer size being measured.
+    // For Scripts/bench: the copy path, buffers and page-cache use being measured.
     @Option(name: .customLong("copy-path"), help: .hidden)
     var copyPath: CopyPath = .automatic
 
     @Option(name: .customLong("buffer-size"), help: .hidden)
-    var bufferKiB: Int = 1024
+    var bufferKiB: Int?
+
+    @Option(name: .customLong("buffers"), help: .hidden)
+    var bufferCount: Int?
+
+    @Flag(name: .customLong("page-cache"), help: .hidden)
+    var pageCache = false
 
     func run() throws {
         var options = ExportOptions()
@@ -67,7 +73,9 @@ struct ExportCommand: ParsableCommand {
         options.force = force
         options.progress = quiet ? .none : progress
         options.copyPath = copyPath
-        options.bufferSize = max(64, bufferKiB) * 1024
+        if let bufferKiB { options.bufferSize = max(64, bufferKiB) * 1024 }
+        if let bufferCount { options.bufferCount = max(2, bufferCount) }
+        options.directWrites = !pageCache
 
         let quiet = self.quiet
         let standardError = OpenFile(borrowing: Terminal.standardError, name: "standard error")
