@@ -1,14 +1,43 @@
+import Synchronization
 import SystemIO
 
 /// Reads one content ID's tree under `DataLib/<ContentID>/`: real sub-folders,
 /// and each file of the package as `<name>.INI` with `[File] Size= Hash=
 /// Attributes= TimeModified=`. This is the hot path of loading a package (one
-/// small file per package file), so it reads into one reused buffer, parses the
-/// bytes in place and stats each blob once.
-struct DataLibReader {
+/// small file per package file: 100,000 for a large driver package), in two
+/// steps:
+///
+/// 1. the folders are listed, in name order, on the calling thread: the
+///    package's folders and the per-file INI names (names and structure are
+///    checked here, so their errors come first);
+/// 2. the per-file INIs are read (openat + read + close, relative to their
+///    open folder) and scanned in place (`FileINI`) on every core, in slices of
+///    consecutive files. Each slice's result lands at its own place, so the
+///    files come out in the same order however many threads ran, and the
+///    error thrown is the one of the first file at fault in that order.
+struct DataLibReader: Sendable {
     let root: String
-    /// Stat each blob and compare its size (off for `verify`, which reports missing blobs itself).
+    /// Stat each blob and compare its size (off for `verify`, which reports
+    /// missing blobs itself, and for a mount, which checks each blob when a
+    /// reader opens its file).
     let checkBlobs: Bool
+    /// Threads that read per-file INIs at most (1: the calling thread only).
+    let workers: Int
+
+    init(root: String, checkBlobs: Bool, workers: Int = DataLibReader.defaultWorkers) {
+        self.root = root
+        self.checkBlobs = checkBlobs
+        self.workers = max(1, workers)
+    }
+
+    /// One per processor, at most 4 (measured on 2: the time is mostly the
+    /// kernel's, in openat, and more threads than that were not tried).
+    static let defaultWorkers = min(4, ParallelWork.processorCount)
+    /// Files per slice: large enough that taking a slice costs nothing, small
+    /// enough that the threads end together.
+    static let sliceSize = 512
+    /// A package of fewer files is read on the calling thread alone.
+    static let parallelThreshold = 2048
 
     func load(packageID: String, version: Int, name: String?, namedBy indexPath: String) throws -> PackageContent {
         let contentID = LibraryNames.contentID(packageID, version: version)
@@ -23,131 +52,278 @@ struct DataLibReader {
             _ = try INIFile(parsing: FileSystem.readFile(contentINI), path: contentINI)
         }
 
-        var walk = try Walk(root: root, checkBlobs: checkBlobs)
-        try walk.visit(folder: folder, relative: "")
-        var files = walk.files
-        var folders = walk.folders
-        files.sort { utf8Precedes($0.path, $1.path) }
-        folders.sort(by: utf8Precedes)
-
-        // Two INI files naming one package path ("a.INI" and "a.ini"), or a file and
-        // a folder on one path ("a.INI" beside a folder "a"), cannot both be served.
-        let folderSet = Set(folders)
-        for i in files.indices {
-            if i > 0 && files[i - 1].path == files[i].path {
-                throw ContentLibraryError.conflict(path: folder + "/" + files[i].path,
-                    reason: "two per-file INI files name this path")
-            }
-            if folderSet.contains(files[i].path) {
-                throw ContentLibraryError.conflict(path: folder + "/" + files[i].path,
-                    reason: "is both a file (\(files[i].path).INI) and a folder")
-            }
-        }
+        var listing = Listing()
+        try listing.visit(folder: folder, relative: "")
+        let files = try read(listing)
         return PackageContent(packageID: packageID, version: version, contentID: contentID,
-                              name: name, files: files, folders: folders)
+                              name: name, files: files, folders: listing.folders.sorted(by: utf8Precedes))
     }
 
-    private struct Walk {
-        let root: String
-        let checkBlobs: Bool
-        var files: [LibraryFile] = []
+    // MARK: step 1: the folders
+
+    /// A per-file INI to read: its name in its folder and the package path it describes.
+    struct PendingFile: Sendable {
+        /// Index into `Listing.folderPaths`.
+        let folder: Int
+        let iniName: String
+        let packagePath: String
+    }
+
+    struct Listing {
+        /// Absolute paths of the folders holding per-file INIs (the package folder first).
+        var folderPaths: [String] = []
+        /// The package's folders, relative ("Drivers/net"), in walk order.
         var folders: [String] = []
-        var blobSizes: [String: UInt64] = [:]
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
-        let fileLib: OpenDirectory
+        /// In UTF-8 order of their package paths.
+        var files: [PendingFile] = []
 
-        init(root: String, checkBlobs: Bool) throws {
-            self.root = root
-            self.checkBlobs = checkBlobs
-            self.fileLib = try OpenDirectory(path: root + "/FileLib")
-        }
-
+        /// Lists `folder` (the package path `relative`) and its sub-folders, depth first.
+        /// Entries are visited in the order of their package paths, a folder's
+        /// name counting as `name/`: then the files come out already sorted by
+        /// path (a file `a` and a folder `a-b` come before the folder `a`'s files).
         mutating func visit(folder: String, relative: String) throws {
-            let directory = try OpenDirectory(path: folder)
-            // Name order within each folder makes the final sort by full path nearly linear.
-            for entry in try FileSystem.listDirectory(folder).sorted(by: { utf8Precedes($0.name, $1.name) }) {
-                let path = folder + "/" + entry.name
+            struct Item {
+                /// The name, with `/` after a folder's: what the entries sort by.
+                let key: String
+                let name: String
+                /// The per-file INI's name; nil for a folder.
+                let iniName: String?
+            }
+            var items: [Item] = []
+            var subfolderNames: Set<String> = []
+            for entry in try FileSystem.listDirectory(folder) {
                 switch entry.kind {
                 case .directory:
                     if let problem = LibraryNames.problem(with: entry.name) {
-                        throw ContentLibraryError.invalidName(path: path, reason: problem)
+                        throw ContentLibraryError.invalidName(path: folder + "/" + entry.name, reason: problem)
                     }
-                    let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
-                    folders.append(child)
-                    try visit(folder: path, relative: child)
+                    items.append(Item(key: entry.name + "/", name: entry.name, iniName: nil))
+                    subfolderNames.insert(entry.name)
                 case .regular:
                     guard hasINISuffix(entry.name) else {
-                        throw ContentLibraryError.conflict(path: path,
+                        throw ContentLibraryError.conflict(path: folder + "/" + entry.name,
                             reason: "a file in a DataLib package folder must be a per-file INI (<name>.INI)")
                     }
                     let name = String(decoding: entry.name.utf8.dropLast(4), as: UTF8.self)
                     if let problem = LibraryNames.problem(with: name) {
-                        throw ContentLibraryError.invalidName(path: path, reason: problem)
+                        throw ContentLibraryError.invalidName(path: folder + "/" + entry.name, reason: problem)
                     }
-                    try readFileINI(path, in: directory, name: entry.name, packagePath: relative.isEmpty ? name : relative + "/" + name)
+                    items.append(Item(key: name, name: name, iniName: entry.name))
                 default:
-                    throw ContentLibraryError.unsupportedEntry(path: path, kind: kindName(entry.kind))
+                    throw ContentLibraryError.unsupportedEntry(path: folder + "/" + entry.name, kind: kindName(entry.kind))
+                }
+            }
+            items.sort { utf8Precedes($0.key, $1.key) }
+
+            let folderIndex = folderPaths.count
+            folderPaths.append(folder)
+            for (i, item) in items.enumerated() {
+                guard let iniName = item.iniName else {
+                    let child = joinedPath(relative, item.name)
+                    folders.append(child)
+                    try visit(folder: joinedPath(folder, item.name), relative: child)
+                    continue
+                }
+                // Two INI files naming one package path ("a.INI" and "a.ini") sort
+                // side by side; a file and a folder on one path ("a.INI" beside a
+                // folder "a") cannot both be served either.
+                if i > 0, items[i - 1].key == item.key {
+                    throw ContentLibraryError.conflict(path: folder + "/" + item.name, reason: "two per-file INI files name this path")
+                }
+                if !subfolderNames.isEmpty, subfolderNames.contains(item.name) {
+                    throw ContentLibraryError.conflict(path: folder + "/" + item.name,
+                        reason: "is both a file (\(item.name).INI) and a folder")
+                }
+                files.append(PendingFile(folder: folderIndex, iniName: iniName, packagePath: joinedPath(relative, item.name)))
+            }
+        }
+    }
+
+    // MARK: step 2: the per-file INIs
+
+    /// The files of `listing`, in its order.
+    ///
+    /// The threads write what they read into one buffer the calling thread
+    /// made (a slot per file: nothing shared is written twice), and the calling
+    /// thread makes the Strings afterwards. So the threads allocate nothing
+    /// that outlives them: memory a thread's malloc arena holds at its end is
+    /// not given back by `Memory.returnFreedToSystem` (glibc trims only free
+    /// chunks, not a thread arena's top), and a mount daemon would keep it.
+    private func read(_ listing: Listing) throws -> [LibraryFile] {
+        let pending = listing.files
+        let parsed = ParsedFiles(count: pending.count)
+        let sliceCount = (pending.count + Self.sliceSize - 1) / Self.sliceSize
+        let threads = pending.count >= Self.parallelThreshold ? min(workers, sliceCount) : 1
+        let slices = SliceQueue(count: sliceCount)
+        let folderPaths = listing.folderPaths
+        let fileLibPath = root + "/FileLib"
+        let checkBlobs = checkBlobs
+
+        ParallelWork.run(workers: threads) { _ in
+            var reader = SliceReader(fileLibPath: fileLibPath, checkBlobs: checkBlobs)
+            while let slice = slices.claim() {
+                let range = slice * Self.sliceSize ..< min(pending.count, (slice + 1) * Self.sliceSize)
+                do {
+                    try reader.read(pending[range], folderPaths: folderPaths, into: parsed)
+                } catch {
+                    slices.fail(slice, error)
                 }
             }
         }
+        if let error = slices.firstError { throw error }
 
-        private mutating func readFileINI(_ path: String, in directory: OpenDirectory, name: String, packagePath: String) throws {
-            let count = try directory.readFile(name, into: &buffer)
-            let ini = try buffer.withUnsafeBufferPointer {
-                try INIFile(parsing: UnsafeBufferPointer(rebasing: $0[0..<count]), path: path)
+        let fileLibPrefix = Array((fileLibPath + "/").utf8)
+        var files: [LibraryFile] = []
+        files.reserveCapacity(pending.count)
+        for (i, p) in pending.enumerated() {
+            let f = parsed[i]
+            let hash = f.hash.upperHex
+            files.append(LibraryFile(path: p.packagePath, size: f.size, hash: hash, attributes: f.attributes,
+                                     timeModified: f.timeModified, blobPath: blobPath(prefix: fileLibPrefix, f.hash)))
+        }
+        return files
+    }
+
+    /// `<root>/FileLib/<first 4>/<HASH>`, made in one allocation.
+    private func blobPath(prefix: [UInt8], _ hash: SHA256Digest) -> String {
+        prefix.withUnsafeBufferPointer { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + 69) { out in
+                _ = UnsafeMutableBufferPointer(rebasing: out[0..<prefix.count]).initialize(from: prefix)
+                hash.writeUpperHex(into: UnsafeMutableBufferPointer(rebasing: out[(prefix.count + 5)..<(prefix.count + 69)]))
+                for i in 0..<4 { out[prefix.count + i] = out[prefix.count + 5 + i] }
+                out[prefix.count + 4] = UInt8(ascii: "/")
+                return prefix.count + 69
             }
-            guard let section = ini.section("File") else {
-                throw ContentLibraryError.missingKey(path: path, section: "File", key: "Size")
+        }
+    }
+
+    /// One per-file INI as read: plain values, no references.
+    private struct ParsedFile {
+        var size: UInt64
+        var hash: SHA256Digest
+        var attributes: UInt32
+        var timeModified: UInt64
+    }
+
+    /// A slot per file, written by the one thread that reads that file's slice
+    /// and read by the calling thread once every thread has returned.
+    private final class ParsedFiles: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<ParsedFile>
+
+        init(count: Int) {
+            slots = .allocate(capacity: max(1, count))
+            slots.initialize(repeating: ParsedFile(size: 0, hash: SHA256Digest.zero, attributes: 0, timeModified: 0))
+        }
+
+        deinit { slots.deallocate() }
+
+        subscript(index: Int) -> ParsedFile {
+            get { slots[index] }
+            set { slots[index] = newValue }
+        }
+    }
+
+    /// Which slice to read next, and the failures (the first in file order is thrown).
+    private final class SliceQueue: Sendable {
+        private struct State {
+            var next = 0
+            var failures: [(slice: Int, error: any Error)] = []
+        }
+        private let state = Mutex(State())
+        private let count: Int
+
+        init(count: Int) { self.count = count }
+
+        /// The next slice nobody has taken; nil when all are taken, or once one
+        /// failed (the slices after it cannot hold the first error: each
+        /// slice before it was taken earlier and is read to its end or its error).
+        func claim() -> Int? {
+            state.withLock { s in
+                guard s.next < count else { return nil }
+                defer { s.next += 1 }
+                return s.next
             }
-            func required(_ key: String) throws -> String {
-                guard let value = section.value(key) else {
-                    throw ContentLibraryError.missingKey(path: path, section: "File", key: key)
-                }
-                return value
+        }
+
+        func fail(_ slice: Int, _ error: any Error) {
+            state.withLock { s in
+                s.failures.append((slice, error))
+                s.next = count
             }
-            let sizeText = try required("Size")
-            guard let size = UInt64(sizeText) else {
-                throw ContentLibraryError.invalidValue(path: path, key: "Size", value: sizeText, reason: "is not a byte count (decimal)")
-            }
-            let hashText = try required("Hash")
-            guard let hash = LibraryNames.normalizedHash(hashText) else {
-                throw ContentLibraryError.invalidValue(path: path, key: "Hash", value: hashText, reason: "is not a SHA-256 hash (64 hex digits)")
-            }
-            let attributesText = try required("Attributes")
-            guard let attributes = parseHex32(attributesText) else {
-                throw ContentLibraryError.invalidValue(path: path, key: "Attributes", value: attributesText, reason: "is not a hexadecimal number of at most 32 bits")
-            }
-            let timeText = try required("TimeModified")
-            guard let time = UInt64(timeText) else {
-                throw ContentLibraryError.invalidValue(path: path, key: "TimeModified", value: timeText, reason: "is not a FILETIME (decimal 100 ns ticks since 1601)")
-            }
-            let blobPath = root + "/" + LibraryNames.blobRelativePath(hash)
-            if checkBlobs {
-                let actual: UInt64
-                if let known = blobSizes[hash] {
-                    actual = known
+        }
+
+        /// The error of the lowest failed slice (a slice stops at its first fault).
+        var firstError: (any Error)? {
+            state.withLock { s in s.failures.min { $0.slice < $1.slice }?.error }
+        }
+    }
+
+    /// What each thread keeps: its buffer and its open folder.
+    private struct SliceReader {
+        let fileLibPath: String
+        let checkBlobs: Bool
+        /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
+        var fileLib: OpenDirectory?
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var folder: (index: Int, directory: OpenDirectory)?
+
+        init(fileLibPath: String, checkBlobs: Bool) {
+            self.fileLibPath = fileLibPath
+            self.checkBlobs = checkBlobs
+        }
+
+        mutating func read(_ slice: ArraySlice<PendingFile>, folderPaths: [String], into parsed: ParsedFiles) throws {
+            for i in slice.indices {
+                let pending = slice[i]
+                let directory: OpenDirectory
+                if let open = folder, open.index == pending.folder {
+                    directory = open.directory
                 } else {
-                    guard let st = try fileLib.status(hash.prefix(4) + "/" + hash), st.kind == .regular else {
-                        throw ContentLibraryError.missingBlob(path: path, blobPath: blobPath)
-                    }
-                    actual = st.size
-                    blobSizes[hash] = actual
+                    directory = try OpenDirectory(path: folderPaths[pending.folder])
+                    folder = (pending.folder, directory)
                 }
-                guard actual == size else {
-                    throw ContentLibraryError.sizeMismatch(path: path, blobPath: blobPath, recorded: size, actual: actual)
+                let count = try directory.readFile(pending.iniName, into: &buffer)
+                let ini = try buffer.withUnsafeBufferPointer {
+                    try FileINI(parsing: UnsafeBufferPointer(rebasing: $0[0..<count]), path: directory.path + "/" + pending.iniName)
                 }
+                if checkBlobs {
+                    try checkBlob(ini, path: directory.path + "/" + pending.iniName)
+                }
+                parsed[i] = ParsedFile(size: ini.size, hash: ini.hash, attributes: ini.attributes, timeModified: ini.timeModified)
             }
-            files.append(LibraryFile(path: packagePath, size: size, hash: hash, attributes: attributes,
-                                     timeModified: time, blobPath: blobPath))
+        }
+
+        /// The blob is in FileLib and has the recorded size.
+        private mutating func checkBlob(_ ini: FileINI, path: @autoclosure () -> String) throws {
+            if fileLib == nil { fileLib = try OpenDirectory(path: fileLibPath) }
+            guard let fileLib else { return }
+            let hash = ini.hash.upperHex
+            // One stat per file, duplicates included: remembering sizes by
+            // hash cost as much as the stats it saved.
+            guard let st = try fileLib.status(hash.prefix(4) + "/" + hash), st.kind == .regular else {
+                throw ContentLibraryError.missingBlob(path: path(), blobPath: fileLibPath + "/" + hash.prefix(4) + "/" + hash)
+            }
+            guard st.size == ini.size else {
+                throw ContentLibraryError.sizeMismatch(path: path(), blobPath: fileLibPath + "/" + hash.prefix(4) + "/" + hash,
+                                                       recorded: ini.size, actual: st.size)
+            }
         }
     }
 }
 
-/// `Attributes=` is hexadecimal, with or without a 0x prefix.
-func parseHex32(_ text: String) -> UInt32? {
-    var digits = Substring(text)
-    if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
-    guard !digits.isEmpty, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) else { return nil }
-    return UInt32(digits, radix: 16)
+/// `folder/name` (or `name` in the top folder), made in one allocation.
+func joinedPath(_ folder: String, _ name: String) -> String {
+    if folder.isEmpty { return name }
+    var folder = folder
+    var name = name
+    return folder.withUTF8 { f in
+        name.withUTF8 { n in
+            String(unsafeUninitializedCapacity: f.count + 1 + n.count) { out in
+                _ = UnsafeMutableBufferPointer(rebasing: out[0..<f.count]).initialize(from: f)
+                out[f.count] = UInt8(ascii: "/")
+                _ = UnsafeMutableBufferPointer(rebasing: out[(f.count + 1)...]).initialize(from: n)
+                return f.count + 1 + n.count
+            }
+        }
+    }
 }

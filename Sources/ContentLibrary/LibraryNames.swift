@@ -6,6 +6,14 @@ public enum LibraryNames {
     /// Separators (`/`, `\`), NUL and other control characters, `.`/`..` and the empty
     /// name are refused: a package path must mean the same folder on Linux and Windows.
     public static func problem(with name: String) -> String? {
+        // Printable ASCII other than '/' and '\\', and not "." or "..": nothing
+        // below applies (every name of a package passes here).
+        let plain: Bool? = name.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.isEmpty, !(bytes.count <= 2 && bytes.allSatisfy { $0 == UInt8(ascii: ".") }) else { return false }
+            for c in bytes where c < 0x20 || c >= 0x7F || c == UInt8(ascii: "/") || c == UInt8(ascii: "\\") { return false }
+            return true
+        }
+        if plain == true { return nil }
         if name.isEmpty { return "the name is empty" }
         if name == "." || name == ".." { return "'\(name)' is not a file name" }
         for byte in name.utf8 {
@@ -62,17 +70,7 @@ public enum LibraryNames {
 
     /// A SHA-256 hash as 64 hex digits of either case → upper case; nil when it is not one.
     public static func normalizedHash(_ s: String) -> String? {
-        guard s.utf8.count == 64 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): out.append(c)
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): out.append(c - 0x20)
-            default: return nil
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        SHA256Digest(hex: s)?.upperHex
     }
 
     /// `FileLib/<first 4>/<HASH>` relative to the library root, for an upper-case hash.
@@ -86,15 +84,16 @@ public enum LibraryNames {
     }
 }
 
-/// UTF-8 byte order: the order of `LibraryFile`s and folders in a package, independent of
-/// Unicode normalization (Swift's `<` on String compares canonically equivalent forms equal).
-func utf8Precedes(_ a: String, _ b: String) -> Bool {
-    // Over the contiguous UTF-8 storage: the generic UTF8View comparison was a tenth
-    // of the time of loading a 100,000-file package.
-    var a = a
-    var b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
+/// UTF-8 byte order: the order of `LibraryFile`s and folders in a package, and
+/// of a media folder's children; independent of Unicode normalization (Swift's
+/// `<` on String compares canonically equivalent forms equal).
+@inline(__always)
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    // Over the contiguous UTF-8 storage, borrowed (no copy, no reference count):
+    // the generic UTF8View comparison was a tenth of the time of loading a
+    // 100,000-file package, and most of sorting its media tree.
+    let fast: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in
             let n = min(x.count, y.count)
             var i = 0
             while i < n {
@@ -104,6 +103,8 @@ func utf8Precedes(_ a: String, _ b: String) -> Bool {
             return x.count < y.count
         }
     }
+    if let fast = fast ?? nil { return fast }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
 }
 
 /// Upper-case hex of bytes (hashes).

@@ -14,11 +14,16 @@ public final class LibrarySnapshot: Sendable {
     /// (name and bytes, in name order). Equal generations mean equal package versions.
     public let generation: String
 
+    /// Whether loading a package stats each of its blobs and compares the size
+    /// DataLib records (a missing or different blob is then an error naming the file).
+    public let checksBlobSizes: Bool
+
     let indexes: [String: PackageIndex]
     private let loaded = Mutex<[String: PackageContent]>([:])
 
-    init(root: String) throws {
+    init(root: String, checkBlobSizes: Bool = true) throws {
         self.root = root
+        self.checksBlobSizes = checkBlobSizes
         var digest = SHA256()
         var indexes: [String: PackageIndex] = [:]
         for (packageID, path) in try PackageIndex.listFiles(in: root + "/PkgLib") {
@@ -51,7 +56,7 @@ public final class LibrarySnapshot: Sendable {
         if let cached = loaded.withLock({ $0[contentID] }) { return cached }
         // Loaded outside the lock: two threads asking for the same package at once
         // both read it (same result), rather than every other package waiting.
-        let content = try DataLibReader(root: root, checkBlobs: true)
+        let content = try DataLibReader(root: root, checkBlobs: checksBlobSizes)
             .load(packageID: index.packageID, version: version, name: index.name, namedBy: index.path)
         return loaded.withLock { cache in
             if let first = cache[contentID] { return first }

@@ -1,11 +1,16 @@
+import ContentLibrary
+import Glibc
 import MediaTree
 import RegionMap
 
 /// What a file serves and how to tell whether two builds' versions of a path
-/// are the same bytes. A tree file keeps only its byte source (a blob or
-/// shared bytes); its one-region layout is made when the file is opened
-/// (`layout`), not held per file: with 100,000 files that is two objects
-/// fewer per file for the life of the mount.
+/// are the same bytes. A tree file keeps only its byte source; its one-region
+/// layout is made when the file is opened (`layout`), not held per file.
+/// A library blob (`<library>/FileLib/<first 4>/<HASH>`, the hash recorded)
+/// is held as its SHA-256 in 32 bytes and the library's FileLib path, shared
+/// by all its files; its `Blob` (path and hash as text, ~250 bytes in two
+/// allocations) is made again when the file is opened: 12 MB less for a
+/// mount of 100,000 files.
 final class FileContent: Sendable {
     enum Source: Sendable {
         case blob(Blob)
@@ -14,17 +19,43 @@ final class FileContent: Sendable {
         case image(Layout, build: String)
     }
 
-    let source: Source
+    private enum Storage: Sendable {
+        case libraryBlob(LibraryBlobFolder, SHA256Digest)
+        case source(Source)
+    }
+
+    private let storage: Storage
     let attributes: FileAttributes
     let size: UInt64
 
-    init(_ source: Source, attributes: FileAttributes = []) {
-        self.source = source
+    init(_ source: Source, attributes: FileAttributes = [], folders: inout LibraryBlobFolders) {
         self.attributes = attributes
         switch source {
-        case .blob(let b): size = b.size
-        case .bytes(let s): size = UInt64(s.count)
-        case .image(let layout, _): size = layout.size
+        case .blob(let b):
+            size = b.size
+            if let (folder, digest) = folders.compact(b) {
+                storage = .libraryBlob(folder, digest)
+            } else {
+                storage = .source(source)
+            }
+        case .bytes(let s):
+            size = UInt64(s.count)
+            storage = .source(source)
+        case .image(let layout, _):
+            size = layout.size
+            storage = .source(source)
+        }
+    }
+
+    convenience init(_ source: Source, attributes: FileAttributes = []) {
+        var folders = LibraryBlobFolders()
+        self.init(source, attributes: attributes, folders: &folders)
+    }
+
+    var source: Source {
+        switch storage {
+        case .libraryBlob(let folder, let digest): return .blob(folder.blob(digest, size: size))
+        case .source(let source): return source
         }
     }
 
@@ -45,12 +76,60 @@ final class FileContent: Sendable {
 
     func sameBytes(as other: FileContent) -> Bool {
         guard size == other.size, attributes == other.attributes else { return false }
+        if case .libraryBlob(let f1, let d1) = storage, case .libraryBlob(let f2, let d2) = other.storage {
+            return d1 == d2 && (f1 === f2 || f1.path == f2.path)
+        }
         switch (source, other.source) {
         case (.blob(let a), .blob(let b)): return a == b
         case (.bytes(let a), .bytes(let b)): return a === b || a.bytes == b.bytes
         case (.image(_, let a), .image(_, let b)): return a == b
         default: return false
         }
+    }
+}
+
+/// The FileLib folder of a library: blobs are `<path>/<first 4>/<HASH>`.
+final class LibraryBlobFolder: Sendable {
+    let path: String
+    init(path: String) { self.path = path }
+
+    func blob(_ digest: SHA256Digest, size: UInt64) -> Blob {
+        let hash = digest.upperHex
+        return Blob(path: path + "/" + hash.prefix(4) + "/" + hash, size: size, sha256: hash)
+    }
+}
+
+/// The FileLib folders met while building a view, so each is held once.
+struct LibraryBlobFolders {
+    private var last: LibraryBlobFolder?
+
+    /// A blob at `<folder>/<first 4>/<HASH>` with its hash recorded → (folder, digest);
+    /// nil for any other blob (a plain file, a test's), which is kept as it is.
+    /// `LibraryBlobFolder.blob` makes the same path and hash again, byte for byte.
+    mutating func compact(_ blob: Blob) -> (LibraryBlobFolder, SHA256Digest)? {
+        guard var hash = blob.sha256, let digest = SHA256Digest(hex: hash) else { return nil }
+        var path = blob.path
+        let lastPath = last?.path
+        let match: (folderLength: Int, isLast: Bool)? = path.withUTF8 { p in
+            hash.withUTF8 { h in
+                // Upper case only: the text must come back the same from the digest.
+                guard SHA256Digest.isUpperCase(h) else { return nil }
+                let suffixLength = 1 + 4 + 1 + h.count
+                guard p.count > suffixLength else { return nil }
+                let base = p.count - suffixLength
+                guard p[base] == UInt8(ascii: "/"), p[base + 5] == UInt8(ascii: "/"),
+                      memcmp(p.baseAddress! + base + 1, h.baseAddress!, 4) == 0,
+                      memcmp(p.baseAddress! + base + 6, h.baseAddress!, h.count) == 0 else { return nil }
+                guard var lastPath else { return (base, false) }
+                let isLast = lastPath.withUTF8 { l in l.count == base && memcmp(l.baseAddress!, p.baseAddress!, base) == 0 }
+                return (base, isLast)
+            }
+        }
+        guard let match else { return nil }
+        if match.isLast, let last { return (last, digest) }
+        let folder = LibraryBlobFolder(path: String(decoding: blob.path.utf8.prefix(match.folderLength), as: UTF8.self))
+        last = folder
+        return (folder, digest)
     }
 }
 
@@ -66,14 +145,19 @@ final class DirectoryListing: Sendable {
         self.subdirectoryCount = subdirectoryCount
     }
 
+    /// The entry named exactly `name` (the same bytes: the kernel hands names as bytes).
     func inode(named name: String) -> UInt64? {
         var low = 0, high = names.count
         while low < high {
             let mid = (low + high) / 2
-            if names[mid] == name { return inodes[mid] }
-            if names[mid].utf8.lexicographicallyPrecedes(name.utf8) { low = mid + 1 } else { high = mid }
+            if utf8Precedes(names[mid], name) {
+                low = mid + 1
+            } else {
+                high = mid
+            }
         }
-        return nil
+        guard low < names.count, !utf8Precedes(name, names[low]) else { return nil }
+        return inodes[low]
     }
 
     func sameEntries(as other: DirectoryListing) -> Bool {
@@ -100,24 +184,65 @@ final class View: Sendable {
     static let rootInode: UInt64 = 1
 
     let identity: String
-    let nodes: [UInt64: Node]
+    let nodes: NodeMap
     let fileCount: UInt64
     let totalBytes: UInt64
 
-    init(identity: String, nodes: [UInt64: Node], fileCount: UInt64, totalBytes: UInt64) {
+    init(identity: String, nodes: NodeMap, fileCount: UInt64, totalBytes: UInt64) {
         self.identity = identity
         self.nodes = nodes
         self.fileCount = fileCount
         self.totalBytes = totalBytes
     }
 
-    static let empty = View(identity: "", nodes: [:], fileCount: 0, totalBytes: 0)
+    static let empty = View(identity: "", nodes: .empty, fileCount: 0, totalBytes: 0)
 
     /// The listing of the folder `inode`, if it is one in this view.
     func listing(of inode: UInt64?) -> DirectoryListing? {
         guard let inode, let node = nodes[inode], case .directory(let listing) = node.kind else { return nil }
         return listing
     }
+}
+
+/// A view's nodes by inode: one array sorted by inode, searched by halves,
+/// or indexed directly where the numbers run without a gap (a first build
+/// numbers its nodes 1, 2, 3…). A dictionary of 100,000 nodes reserved
+/// 262,144 buckets: 16 MB of the daemon's memory, against 6 MB here.
+struct NodeMap: Sequence, Sendable {
+    private let nodes: [Node]
+
+    /// `nodes` sorted by inode, each inode once.
+    init(sortedByInode nodes: [Node]) {
+        self.nodes = nodes
+    }
+
+    static let empty = NodeMap(sortedByInode: [])
+
+    var count: Int { nodes.count }
+
+    subscript(inode: UInt64) -> Node? {
+        guard let first = nodes.first?.inode, inode >= first else { return nil }
+        if inode - first < UInt64(nodes.count) {
+            let direct = nodes[Int(inode - first)]
+            if direct.inode == inode { return direct }
+        }
+        var low = 0, high = nodes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if nodes[mid].inode < inode { low = mid + 1 } else { high = mid }
+        }
+        return low < nodes.count && nodes[low].inode == inode ? nodes[low] : nil
+    }
+
+    struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Node]>
+        mutating func next() -> (UInt64, Node)? {
+            base.next().map { ($0.inode, $0) }
+        }
+    }
+
+    /// (inode, node) pairs in inode order.
+    func makeIterator() -> Iterator { Iterator(base: nodes.makeIterator()) }
 }
 
 /// Numbers a build's nodes. Inode numbers are stable per path across builds
@@ -135,7 +260,8 @@ struct ViewBuilder {
     init() { nextInode = View.rootInode + 1 }
 
     mutating func build(_ build: MountBuild, kind: MountViewKind, previous: View) -> View {
-        var nodes: [UInt64: Node] = [:]
+        var nodes: [Node] = []
+        var blobFolders = LibraryBlobFolders()
         var fileCount: UInt64 = 0
         var totalBytes: UInt64 = 0
 
@@ -154,7 +280,7 @@ struct ViewBuilder {
 
         func addFile(_ name: String, in before: DirectoryListing?, parent: UInt64, modified: Timestamp, content: FileContent) -> UInt64 {
             let inode = number(name, in: before, content)
-            nodes[inode] = Node(inode: inode, parent: parent, name: name, modified: modified, kind: .file(content))
+            nodes.append(Node(inode: inode, parent: parent, name: name, modified: modified, kind: .file(content)))
             fileCount += 1
             totalBytes += content.size
             return inode
@@ -176,7 +302,7 @@ struct ViewBuilder {
                     case .bytes(let s): source = .bytes(s)
                     }
                     childInode = addFile(f.name, in: before, parent: inode, modified: f.modified,
-                                         content: FileContent(source, attributes: f.attributes))
+                                         content: FileContent(source, attributes: f.attributes, folders: &blobFolders))
                 case .directory(let d):
                     childInode = number(d.name, in: before, nil)
                     addDirectory(d, inode: childInode, parent: inode, before: previous.listing(of: before?.inode(named: d.name)))
@@ -186,13 +312,21 @@ struct ViewBuilder {
                 inodes.append(childInode)
             }
             let listing = DirectoryListing(names: names, inodes: inodes, subdirectoryCount: subdirectories)
-            nodes[inode] = Node(inode: inode, parent: parent, name: directory.name, modified: directory.modified,
-                                kind: .directory(listing))
+            nodes.append(Node(inode: inode, parent: parent, name: directory.name, modified: directory.modified,
+                              kind: .directory(listing)))
         }
 
         let rootBefore = previous.listing(of: View.rootInode)
         switch kind {
         case .tree:
+            // Every node once, in one allocation of the right size (it is most of the view's memory).
+            func count(_ directory: MediaDirectory) -> Int {
+                directory.children.reduce(1) { total, child in
+                    if case .directory(let d) = child { return total + count(d) }
+                    return total + 1
+                }
+            }
+            nodes.reserveCapacity(count(build.tree.root))
             addDirectory(build.tree.root, inode: View.rootInode, parent: View.rootInode, before: rootBefore)
         case .images:
             // The images carry the tree's newest time: reproducible, and it moves when the media does.
@@ -207,9 +341,10 @@ struct ViewBuilder {
                 names.append(image.name)
             }
             let listing = DirectoryListing(names: names, inodes: inodes, subdirectoryCount: 0)
-            nodes[View.rootInode] = Node(inode: View.rootInode, parent: View.rootInode, name: "", modified: newest,
-                                         kind: .directory(listing))
+            nodes.append(Node(inode: View.rootInode, parent: View.rootInode, name: "", modified: newest,
+                              kind: .directory(listing)))
         }
-        return View(identity: build.identity, nodes: nodes, fileCount: fileCount, totalBytes: totalBytes)
+        nodes.sort { $0.inode < $1.inode }
+        return View(identity: build.identity, nodes: NodeMap(sortedByInode: nodes), fileCount: fileCount, totalBytes: totalBytes)
     }
 }

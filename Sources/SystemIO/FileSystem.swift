@@ -77,13 +77,12 @@ public enum FileSystem {
                 if errno != 0 { throw SystemError("read folder", path: path, errno: errno) }
                 return entries
             }
-            let (name, valid) = withUnsafeBytes(of: ent.pointee.d_name) { raw -> (String, Bool) in
-                let bytes = raw.prefix(while: { $0 != 0 })
-                let s = String(decoding: bytes, as: UTF8.self)
-                return (s, Array(s.utf8) == Array(bytes))
+            // Validated in place: no copies (a DataLib folder lists 100,000 names).
+            let name: String? = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(validating: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
+            guard let name else { throw SystemError("read folder (a name is not UTF-8)", path: path, errno: EILSEQ) }
             if name == "." || name == ".." { continue }
-            guard valid else { throw SystemError("read folder (a name is not UTF-8)", path: path, errno: EILSEQ) }
             let kind: FileStatus.Kind
             switch Int32(ent.pointee.d_type) {
             case Int32(DT_REG): kind = .regular

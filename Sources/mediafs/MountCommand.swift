@@ -152,13 +152,14 @@ extension String {
 
 /// The media engine as a mount source: spec → snapshot → tree (and, for
 /// --images, the USB image and every ISO of the set). Each reload takes a new
-/// library snapshot.
+/// library snapshot. Blob sizes are not checked at load: the mount checks a
+/// file's blob when a reader opens it (EIO for that file only).
 struct EngineMountSource: MountSource {
     let engine: MediaEngine
     let view: MountViewKind
 
     init(specPath: String, view: MountViewKind) {
-        engine = MediaEngine(specPath: specPath, environment: ProcessInfo.processInfo.environment)
+        engine = MediaEngine(specPath: specPath, environment: ProcessInfo.processInfo.environment, checkBlobSizes: false)
         self.view = view
     }
 

@@ -1,3 +1,4 @@
+import ContentLibrary
 import RegionMap
 import SystemIO
 
@@ -86,7 +87,9 @@ public enum ByteSource: Sendable {
     }
 }
 
-public struct MediaFile: Sendable {
+/// A file of the media. A class: a tree of 100,000 files moves and sorts
+/// references, not 100-byte values with five reference counts each.
+public final class MediaFile: Sendable {
     public let name: String
     public let source: ByteSource
     public let modified: Timestamp
@@ -114,7 +117,10 @@ public final class MediaDirectory: Sendable {
     public init(name: String, modified: Timestamp, children: [MediaNode]) {
         self.name = name
         self.modified = modified
-        self.children = children.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        // Children usually come in order already (the builder keeps the order
+        // packages add them in, which is name order): check before sorting.
+        let inOrder = children.indices.dropFirst().allSatisfy { utf8Precedes(children[$0 - 1].name, children[$0].name) }
+        self.children = inOrder ? children : children.sorted { utf8Precedes($0.name, $1.name) }
     }
 
     /// The child named exactly `name`.
@@ -124,7 +130,7 @@ public final class MediaDirectory: Sendable {
             let mid = (low + high) / 2
             let n = children[mid].name
             if n == name { return children[mid] }
-            if n.utf8.lexicographicallyPrecedes(name.utf8) { low = mid + 1 } else { high = mid }
+            if utf8Precedes(n, name) { low = mid + 1 } else { high = mid }
         }
         return nil
     }
@@ -201,3 +207,4 @@ public struct MediaTree: Sendable {
         return total
     }
 }
+

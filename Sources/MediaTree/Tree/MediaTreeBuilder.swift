@@ -4,10 +4,25 @@
 public struct MediaTreeBuilder {
     private final class Folder {
         var modified: Timestamp?
-        var files: [String: MediaFile] = [:]
-        var folders: [String: Folder] = [:]
-        /// Case-folded name → the name as first added, across files and folders.
-        var folded: [String: String] = [:]
+        /// Files and folders in the order first added (packages add theirs in
+        /// name order, so a folder's children usually need no sorting).
+        var entries: [Entry] = []
+        /// Case-folded name (FAT and Joliet see one name per key) → position
+        /// in `entries`: one lookup per add finds a replacement, a case
+        /// collision and a file over a folder.
+        var index: [String: Int] = [:]
+    }
+
+    private enum Entry {
+        case file(MediaFile)
+        case folder(name: String, Folder)
+
+        var name: String {
+            switch self {
+            case .file(let f): return f.name
+            case .folder(let name, _): return name
+            }
+        }
     }
 
     private let root = Folder()
@@ -28,11 +43,21 @@ public struct MediaTreeBuilder {
             parent = try ensureFolder(folder)
             lastFolder = (folder, parent)
         }
-        let path = folder.isEmpty ? file.name : folder + "/" + file.name
-        if let problem = NameRules.problem(with: file.name) { throw .badName(path: path, problem: problem) }
-        if parent.folders[file.name] != nil { throw .fileOverFolder(path: path) }
-        try claim(file.name, in: parent, folderPath: folder)
-        parent.files[file.name] = file
+        if let problem = NameRules.problem(with: file.name) { throw .badName(path: join(folder, file.name), problem: problem) }
+        let key = NameRules.caseFolded(file.name)
+        guard let i = parent.index[key] else {
+            parent.index[key] = parent.entries.count
+            parent.entries.append(.file(file))
+            return
+        }
+        switch parent.entries[i] {
+        case .file(let existing) where existing.name == file.name:
+            parent.entries[i] = .file(file)
+        case .folder(let name, _) where name == file.name:
+            throw .fileOverFolder(path: join(folder, file.name))
+        case let other:
+            throw .caseCollision(first: join(folder, other.name), second: join(folder, file.name))
+        }
     }
 
     /// Makes sure the folder exists; `modified` sets its time (else the newest of its contents).
@@ -46,15 +71,21 @@ public struct MediaTreeBuilder {
         var walked = ""
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             let name = String(part)
-            let here = walked.isEmpty ? name : walked + "/" + name
-            if let next = current.folders[name] {
+            let here = join(walked, name)
+            let key = NameRules.caseFolded(name)
+            switch current.index[key].map({ current.entries[$0] }) {
+            case .folder(let existing, let next)? where existing == name:
                 current = next
-            } else {
+            case .file(let existing)? where existing.name == name:
+                throw .fileOverFolder(path: here)
+            case let other?:
                 if let problem = NameRules.problem(with: name) { throw .badName(path: here, problem: problem) }
-                if current.files[name] != nil { throw .fileOverFolder(path: here) }
-                try claim(name, in: current, folderPath: walked)
+                throw .caseCollision(first: join(walked, other.name), second: here)
+            case nil:
+                if let problem = NameRules.problem(with: name) { throw .badName(path: here, problem: problem) }
                 let next = Folder()
-                current.folders[name] = next
+                current.index[key] = current.entries.count
+                current.entries.append(.folder(name: name, next))
                 current = next
             }
             walked = here
@@ -62,22 +93,26 @@ public struct MediaTreeBuilder {
         return current
     }
 
-    private func claim(_ name: String, in folder: Folder, folderPath: String) throws(MediaTreeError) {
-        let key = NameRules.caseFolded(name)
-        if let existing = folder.folded[key], existing != name {
-            let prefix = folderPath.isEmpty ? "" : folderPath + "/"
-            throw .caseCollision(first: prefix + existing, second: prefix + name)
-        }
-        folder.folded[key] = name
+    private func join(_ folder: String, _ name: String) -> String {
+        folder.isEmpty ? name : folder + "/" + name
     }
 
     /// The frozen tree. A folder without its own time takes the newest time
     /// inside it, or `defaultTime` when empty, so the tree is deterministic.
     public func build(label: String, defaultTime: Timestamp) -> MediaTree {
         func freeze(_ folder: Folder, name: String) -> MediaDirectory {
-            var children: [MediaNode] = folder.files.values.map { .file($0) }
-            children += folder.folders.map { .directory(freeze($0.value, name: $0.key)) }
-            let newest = children.map(\.modified).max()
+            var children: [MediaNode] = []
+            children.reserveCapacity(folder.entries.count)
+            var newest: Timestamp?
+            for entry in folder.entries {
+                let node: MediaNode
+                switch entry {
+                case .file(let f): node = .file(f)
+                case .folder(let name, let sub): node = .directory(freeze(sub, name: name))
+                }
+                if newest.map({ node.modified > $0 }) ?? true { newest = node.modified }
+                children.append(node)
+            }
             return MediaDirectory(name: name, modified: folder.modified ?? newest ?? defaultTime, children: children)
         }
         return MediaTree(root: freeze(root, name: ""), label: label)

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Work spread over threads that all finish before the call returns: the
+/// content library reads a package's 100,000 small per-file INI files on every
+/// core (the time is mostly system calls, which run in parallel). Threads are
+/// created here so system calls stay in this module.
+public enum ParallelWork {
+    /// Processors online (at least 1).
+    public static var processorCount: Int {
+        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// Runs `body(worker)` for `worker` in `0..<workers`: worker 0 on the calling
+    /// thread, the others on threads of their own, and returns once every one
+    /// has returned. A thread that cannot be started leaves its share to the
+    /// calling thread (`body` runs for every worker number either way), so the
+    /// result never depends on how many threads there were.
+    public static func run(workers: Int, _ body: @Sendable (Int) -> Void) {
+        guard workers > 1 else {
+            if workers == 1 { body(0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            final class Job: @unchecked Sendable {
+                let body: @Sendable (Int) -> Void
+                let worker: Int
+                init(_ body: @escaping @Sendable (Int) -> Void, _ worker: Int) { self.body = body; self.worker = worker }
+            }
+            var started: [pthread_t] = []
+            var leftOver: [Int] = []
+            for worker in 1..<workers {
+                let context = Unmanaged.passRetained(Job(body, worker)).toOpaque()
+                var thread = pthread_t()
+                let r = pthread_create(&thread, nil, { raw in
+                    guard let raw else { return nil }
+                    let job = Unmanaged<Job>.fromOpaque(raw).takeRetainedValue()
+                    job.body(job.worker)
+                    return nil
+                }, context)
+                if r == 0 {
+                    started.append(thread)
+                } else {
+                    Unmanaged<Job>.fromOpaque(context).release()
+                    leftOver.append(worker)
+                }
+            }
+            body(0)
+            for worker in leftOver { body(worker) }
+            // Joined before returning: `body` must not outlive this call.
+            for thread in started { pthread_join(thread, nil) }
+        }
+    }
+}
