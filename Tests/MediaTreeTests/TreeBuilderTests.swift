@@ -117,3 +117,31 @@ final class TreeBuilderTests: XCTestCase {
         XCTAssertEqual(empty.fingerprint, referenceFingerprint(empty))
     }
 }
+
+/// `Timestamp.description` as first written, with string interpolation.
+final class TimestampTextTests: XCTestCase {
+    private func reference(_ t: Timestamp) -> String {
+        let u = t.utc
+        func pad(_ v: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
+        var s = "\(pad(u.year, 4))-\(pad(u.month, 2))-\(pad(u.day, 2))T\(pad(u.hour, 2)):\(pad(u.minute, 2)):\(pad(u.second, 2))"
+        if t.nanoseconds != 0 {
+            var fraction = pad(Int(t.nanoseconds), 9)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            s += "." + fraction
+        }
+        return s + "Z"
+    }
+
+    func testTheTextIsTheSameAsBefore() {
+        XCTAssertEqual(Timestamp(seconds: 1_795_000_000, nanoseconds: 120_000_000).description, "2026-11-18T11:06:40.12Z")
+        let seconds: [Int64] = [0, 1, -1, 59, 86_399, 951_782_400, 1_795_000_000, -11_644_473_600, -62_135_596_800,
+                                253_402_300_799, 253_402_300_800, -62_198_755_200]
+        let nanoseconds: [Int32] = [0, 1, 100, 999_999_900, 500_000_000, 10, -5]
+        for s in seconds {
+            for n in nanoseconds {
+                let t = Timestamp(seconds: s, nanoseconds: n)
+                XCTAssertEqual(t.description, reference(t), "\(s) \(n)")
+            }
+        }
+    }
+}
