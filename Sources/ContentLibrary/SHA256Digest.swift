@@ -24,24 +24,35 @@ public struct SHA256Digest: Hashable, Sendable {
         (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
     }
 
-    /// 16 hex digits → 8 bytes, and whether they all were hex digits. Each
-    /// digit on its own, without a branch (this runs for every file of a
-    /// package): its value is its low 4 bits, plus 9 for a letter (bit 6 set).
+    /// 16 hex digits → 8 bytes, and whether they all were hex digits.
     @inline(__always)
     private static func word(_ p: UnsafePointer<UInt8>) -> (UInt64, Bool) {
-        // Valid digits as bits: '0'-'9' in the low word; 'A'-'F', 'a'-'f' in the high one.
-        let low: UInt64 = 0x03FF_0000_0000_0000
-        let high: UInt64 = 0x0000_007E_0000_007E
-        var value: UInt64 = 0
-        var valid: UInt64 = 1
-        for i in 0..<16 {
-            let c = UInt64(p[i])
-            let digit = (c & 0xF) &+ 9 &* (c >> 6 & 1)
-            value |= digit << UInt64(60 - 4 * i)
-            let bits = c < 64 ? low : (c < 128 ? high : 0)
-            valid &= bits >> (c & 63)
-        }
-        return (value, valid & 1 == 1)
+        let (high, ok1) = half(UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let (low, ok2) = half(UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self))
+        return (UInt64(high) << 32 | UInt64(low), ok1 && ok2)
+    }
+
+    /// 8 hex digits, loaded as one little-endian word (first digit in the low
+    /// byte), → their 32-bit value, all 8 at once (this runs for every file of
+    /// a package). A digit's value is its low 4 bits, plus 9 for a letter
+    /// (bit 6 set); `c ≥ k` for every byte below 0x80 is the top bit of
+    /// `c + 0x80 - k` (no carry crosses bytes).
+    @inline(__always)
+    private static func half(_ x: UInt64) -> (UInt32, Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        func atLeast(_ v: UInt64, _ k: UInt8) -> UInt64 { (v &+ ones &* UInt64(0x80 - k)) & tops }
+        let lower = x | (ones &* 0x20)
+        let digit = atLeast(x, UInt8(ascii: "0")) & ~atLeast(x, UInt8(ascii: "9") + 1)
+        let letter = atLeast(lower, UInt8(ascii: "a")) & ~atLeast(lower, UInt8(ascii: "f") + 1)
+        let valid = x & tops == 0 && (digit | letter) == tops
+        // Values 0-15, one per byte, first digit in the low byte.
+        let values = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
+        // Pairs of bytes → one byte (first digit high), then the 4 bytes side by side.
+        var packed = ((values << 4) | (values >> 8)) & 0x00FF_00FF_00FF_00FF
+        packed = (packed | packed >> 8) & 0x0000_FFFF_0000_FFFF
+        packed = (packed | packed >> 16) & 0x0000_0000_FFFF_FFFF
+        return (UInt32(truncatingIfNeeded: packed).byteSwapped, valid)
     }
 
     /// The hash as 64 upper-case hex digits is exactly `bytes` (which `init(hex:)` read).

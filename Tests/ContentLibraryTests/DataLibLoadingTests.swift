@@ -172,3 +172,44 @@ final class DataLibLoadingTests: XCTestCase {
         assertRefused(try ContentLibrary(root: lib).snapshot().package("BIG00001"), naming: d + "/a-1/f1.bin.INI", "Size=4")
     }
 }
+
+/// The hex reading of hashes, against a digit-by-digit reference.
+final class SHA256DigestTests: XCTestCase {
+    private func reference(_ text: [UInt8]) -> [UInt8]? {
+        guard text.count == 64 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let hi = UInt8(String(UnicodeScalar(text[i])), radix: 16),
+                  let lo = UInt8(String(UnicodeScalar(text[i + 1])), radix: 16) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+
+    private func bytes(of digest: SHA256Digest) -> [UInt8] {
+        let text = Array(digest.upperHex.utf8)
+        XCTAssertFalse(text.contains { $0 >= UInt8(ascii: "a") }, "upper case")
+        return reference(text) ?? []
+    }
+
+    func testEveryByteValueAtEveryPlace() {
+        XCTAssertEqual(SHA256Digest(hex: Vectors.abc)?.upperHex, Vectors.abc)
+        XCTAssertEqual(SHA256Digest(hex: Vectors.abc.lowercased())?.upperHex, Vectors.abc)
+        XCTAssertEqual(LibraryNames.normalizedHash(Vectors.long.lowercased()), Vectors.long)
+        let base = Array(Vectors.long.utf8)
+        for position in 0..<64 {
+            for value in 0...255 {
+                var text = base
+                text[position] = UInt8(value)
+                let parsed = text.withUnsafeBufferPointer { SHA256Digest(hex: $0) }
+                let expected = reference(text)
+                XCTAssertEqual(parsed.map(bytes(of:)), expected, "byte \(value) at \(position)")
+            }
+        }
+        XCTAssertNil(SHA256Digest(hex: String(Vectors.abc.dropLast())))
+        XCTAssertNil(SHA256Digest(hex: Vectors.abc + "0"))
+        let upper = Array(Vectors.abc.utf8), lower = Array(Vectors.abc.lowercased().utf8)
+        XCTAssertTrue(upper.withUnsafeBufferPointer { SHA256Digest.isUpperCase($0) })
+        XCTAssertFalse(lower.withUnsafeBufferPointer { SHA256Digest.isUpperCase($0) })
+    }
+}
