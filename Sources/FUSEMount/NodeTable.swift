@@ -1,5 +1,4 @@
 import ContentLibrary
-import Glibc
 import MediaTree
 import RegionMap
 
@@ -118,10 +117,10 @@ struct LibraryBlobFolders {
                 guard p.count > suffixLength else { return nil }
                 let base = p.count - suffixLength
                 guard p[base] == UInt8(ascii: "/"), p[base + 5] == UInt8(ascii: "/"),
-                      memcmp(p.baseAddress! + base + 1, h.baseAddress!, 4) == 0,
-                      memcmp(p.baseAddress! + base + 6, h.baseAddress!, h.count) == 0 else { return nil }
+                      p[(base + 1)..<(base + 5)].elementsEqual(h[0..<4]),
+                      p[(base + 6)...].elementsEqual(h) else { return nil }
                 guard var lastPath else { return (base, false) }
-                let isLast = lastPath.withUTF8 { l in l.count == base && memcmp(l.baseAddress!, p.baseAddress!, base) == 0 }
+                let isLast = lastPath.withUTF8 { l in l.count == base && l.elementsEqual(p[..<base]) }
                 return (base, isLast)
             }
         }
