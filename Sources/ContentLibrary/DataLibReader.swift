@@ -4,17 +4,18 @@ import SystemIO
 /// Reads one content ID's tree under `DataLib/<ContentID>/`: real sub-folders,
 /// and each file of the package as `<name>.INI` with `[File] Size= Hash=
 /// Attributes= TimeModified=`. This is the hot path of loading a package (one
-/// small file per package file: 100,000 for a large driver package), in two
-/// steps:
+/// small file per package file: 100,000 for a large driver package):
 ///
-/// 1. the folders are listed, in name order, on the calling thread: the
-///    package's folders and the per-file INI names (names and structure are
-///    checked here, so their errors come first);
-/// 2. the per-file INIs are read (openat + read + close, relative to their
-///    open folder) and scanned in place (`FileINI`) on every core, in slices of
-///    consecutive files. Each slice's result lands at its own place, so the
-///    files come out in the same order however many threads ran, and the
-///    error thrown is the one of the first file at fault in that order.
+/// - the calling thread lists the folders, in name order (names and structure
+///   are checked here, so their errors come first), and hands out the per-file
+///   INIs it finds in slices of consecutive files as soon as a slice is full;
+/// - every thread (the calling one too, once the listing is done) reads the
+///   slices (openat + read + close, relative to their open folder) and scans
+///   them in place (`FileINI`), while the listing goes on.
+///
+/// Each slice's result lands at its own place, so the files come out in the
+/// same order however many threads ran, and the error thrown is the one of
+/// the first file at fault in that order.
 struct DataLibReader: Sendable {
     let root: String
     /// Stat each blob and compare its size (off for `verify`, which reports
@@ -34,10 +35,8 @@ struct DataLibReader: Sendable {
     /// kernel's, in openat, and more threads than that were not tried).
     static let defaultWorkers = min(4, ParallelWork.processorCount)
     /// Files per slice: large enough that taking a slice costs nothing, small
-    /// enough that the threads end together.
+    /// enough that reading starts early and the threads end together.
     static let sliceSize = 512
-    /// A package of fewer files is read on the calling thread alone.
-    static let parallelThreshold = 2048
 
     func load(packageID: String, version: Int, name: String?, namedBy indexPath: String) throws -> PackageContent {
         let contentID = LibraryNames.contentID(packageID, version: version)
@@ -52,30 +51,40 @@ struct DataLibReader: Sendable {
             _ = try INIFile(parsing: FileSystem.readFile(contentINI), path: contentINI)
         }
 
-        var listing = Listing()
-        try listing.visit(folder: folder, relative: "")
-        let files = try read(listing)
+        let (files, folders) = try readTree(folder)
         return PackageContent(packageID: packageID, version: version, contentID: contentID,
-                              name: name, files: files, folders: listing.folders.sorted(by: utf8Precedes))
+                              name: name, files: files, folders: folders.sorted(by: utf8Precedes))
     }
 
     // MARK: step 1: the folders
 
-    /// A per-file INI to read: its name in its folder and the package path it describes.
+    /// A per-file INI to read: its folder, its name there and the package path it describes.
     struct PendingFile: Sendable {
-        /// Index into `Listing.folderPaths`.
-        let folder: Int
+        /// Absolute path of the folder (one String shared by the folder's files).
+        let folder: String
         let iniName: String
         let packagePath: String
     }
 
     struct Listing {
-        /// Absolute paths of the folders holding per-file INIs (the package folder first).
-        var folderPaths: [String] = []
         /// The package's folders, relative ("Drivers/net"), in walk order.
         var folders: [String] = []
-        /// In UTF-8 order of their package paths.
+        /// The files listed and not handed out yet, in UTF-8 order of their package paths.
         var files: [PendingFile] = []
+        /// Takes `files` each time it holds a slice's worth.
+        let handOut: ([PendingFile]) -> Void
+
+        init(handOut: @escaping ([PendingFile]) -> Void) {
+            self.handOut = handOut
+            files.reserveCapacity(DataLibReader.sliceSize)
+        }
+
+        /// Lists the package folder and hands out every file (the last slice may be short).
+        mutating func run(folder: String) throws {
+            try visit(folder: folder, relative: "")
+            if !files.isEmpty { handOut(files) }
+            files = []
+        }
 
         /// Lists `folder` (the package path `relative`) and its sub-folders, depth first.
         /// Entries are visited in the order of their package paths, a folder's
@@ -115,8 +124,6 @@ struct DataLibReader: Sendable {
             }
             items.sort { utf8Precedes($0.key, $1.key) }
 
-            let folderIndex = folderPaths.count
-            folderPaths.append(folder)
             for (i, item) in items.enumerated() {
                 guard let iniName = item.iniName else {
                     let child = joinedPath(relative, item.name)
@@ -134,54 +141,67 @@ struct DataLibReader: Sendable {
                     throw ContentLibraryError.conflict(path: folder + "/" + item.name,
                         reason: "is both a file (\(item.name).INI) and a folder")
                 }
-                files.append(PendingFile(folder: folderIndex, iniName: iniName, packagePath: joinedPath(relative, item.name)))
+                files.append(PendingFile(folder: folder, iniName: iniName, packagePath: joinedPath(relative, item.name)))
+                if files.count == DataLibReader.sliceSize {
+                    handOut(files)
+                    files = []
+                    files.reserveCapacity(DataLibReader.sliceSize)
+                }
             }
         }
     }
 
     // MARK: step 2: the per-file INIs
 
-    /// The files of `listing`, in its order.
+    /// The files and folders of the package folder `folder`, files in path order.
     ///
-    /// The threads write what they read into one buffer the calling thread
-    /// made (a slot per file: nothing shared is written twice), and the calling
-    /// thread makes the Strings afterwards. So the threads allocate nothing
-    /// that outlives them: memory a thread's malloc arena holds at its end is
-    /// not given back by `Memory.returnFreedToSystem` (glibc trims only free
-    /// chunks, not a thread arena's top), and a mount daemon would keep it.
-    private func read(_ listing: Listing) throws -> [LibraryFile] {
-        let pending = listing.files
-        let parsed = ParsedFiles(count: pending.count)
-        let sliceCount = (pending.count + Self.sliceSize - 1) / Self.sliceSize
-        let threads = pending.count >= Self.parallelThreshold ? min(workers, sliceCount) : 1
-        let slices = SliceQueue(count: sliceCount)
-        let folderPaths = listing.folderPaths
+    /// The threads write what they read into buffers the calling thread made
+    /// (a slot per file: nothing shared is written twice), and the calling
+    /// thread makes the Strings afterwards. So the other threads allocate
+    /// nothing that outlives them: memory a thread's malloc arena holds at its
+    /// end is not given back by `Memory.returnFreedToSystem` (glibc trims only
+    /// free chunks, not a thread arena's top), and a mount daemon would keep it.
+    private func readTree(_ folder: String) throws -> (files: [LibraryFile], folders: [String]) {
+        let slices = SliceQueue()
+        let folders = FolderList()
         let fileLibPath = root + "/FileLib"
         let checkBlobs = checkBlobs
 
-        ParallelWork.run(workers: threads) { _ in
-            var reader = SliceReader(fileLibPath: fileLibPath, checkBlobs: checkBlobs)
-            while let slice = slices.claim() {
-                let range = slice * Self.sliceSize ..< min(pending.count, (slice + 1) * Self.sliceSize)
+        ParallelWork.run(workers: workers) { worker in
+            if worker == 0 {
+                // The listing, on the calling thread; the others read what it hands out meanwhile.
+                var listing = Listing(handOut: { slices.add($0) })
                 do {
-                    try reader.read(pending[range], folderPaths: folderPaths, into: parsed)
+                    try listing.run(folder: folder)
+                    folders.set(listing.folders)
+                    slices.finishListing(nil)
                 } catch {
-                    slices.fail(slice, error)
+                    slices.finishListing(error)
+                }
+            }
+            var reader = SliceReader(fileLibPath: fileLibPath, checkBlobs: checkBlobs)
+            while let slice = slices.next() {
+                do {
+                    try reader.read(slice.files, into: slice.parsed)
+                } catch {
+                    slices.fail(slice.index, error)
                 }
             }
         }
-        if let error = slices.firstError { throw error }
+        let (all, firstError) = slices.finish()
+        if let firstError { throw firstError }
 
         let fileLibPrefix = Array((fileLibPath + "/").utf8)
         var files: [LibraryFile] = []
-        files.reserveCapacity(pending.count)
-        for (i, p) in pending.enumerated() {
-            let f = parsed[i]
-            let hash = f.hash.upperHex
-            files.append(LibraryFile(path: p.packagePath, size: f.size, hash: hash, attributes: f.attributes,
-                                     timeModified: f.timeModified, blobPath: blobPath(prefix: fileLibPrefix, f.hash)))
+        files.reserveCapacity(all.reduce(0) { $0 + $1.files.count })
+        for slice in all {
+            for (i, p) in slice.files.enumerated() {
+                let f = slice.parsed[i]
+                files.append(LibraryFile(path: p.packagePath, size: f.size, hash: f.hash.upperHex, attributes: f.attributes,
+                                         timeModified: f.timeModified, blobPath: blobPath(prefix: fileLibPrefix, f.hash)))
+            }
         }
-        return files
+        return (files, folders.get())
     }
 
     /// `<root>/FileLib/<first 4>/<HASH>`, made in one allocation.
@@ -223,39 +243,78 @@ struct DataLibReader: Sendable {
         }
     }
 
-    /// Which slice to read next, and the failures (the first in file order is thrown).
+    /// A slice handed out by the listing: its files and the slots for what is read of them.
+    private struct Slice: Sendable {
+        let index: Int
+        let files: [PendingFile]
+        let parsed: ParsedFiles
+    }
+
+    /// The slices the listing hands out, which one to read next, and what went wrong.
     private final class SliceQueue: Sendable {
         private struct State {
+            var slices: [Slice] = []
             var next = 0
+            var listingDone = false
+            var listingError: (any Error)?
+            /// Slices that failed (each stops at its first fault).
             var failures: [(slice: Int, error: any Error)] = []
         }
         private let state = Mutex(State())
-        private let count: Int
 
-        init(count: Int) { self.count = count }
+        /// Called by the listing (the calling thread: the slots are allocated there).
+        func add(_ files: [PendingFile]) {
+            let parsed = ParsedFiles(count: files.count)
+            state.withLock { s in s.slices.append(Slice(index: s.slices.count, files: files, parsed: parsed)) }
+        }
 
-        /// The next slice nobody has taken; nil when all are taken, or once one
-        /// failed (the slices after it cannot hold the first error: each
-        /// slice before it was taken earlier and is read to its end or its error).
-        func claim() -> Int? {
+        func finishListing(_ error: (any Error)?) {
             state.withLock { s in
-                guard s.next < count else { return nil }
-                defer { s.next += 1 }
-                return s.next
+                s.listingDone = true
+                s.listingError = error
+            }
+        }
+
+        /// The next slice nobody has taken, waiting for the listing to hand one out;
+        /// nil once all are taken and the listing is done, or once anything failed
+        /// (the slices after a failed one cannot hold the first error: each slice
+        /// before it was taken earlier and is read to its end or its own error).
+        func next() -> Slice? {
+            while true {
+                enum Answer { case slice(Slice), wait, done }
+                let answer: Answer = state.withLock { s in
+                    if s.listingError != nil || !s.failures.isEmpty { return .done }
+                    if s.next < s.slices.count {
+                        defer { s.next += 1 }
+                        return .slice(s.slices[s.next])
+                    }
+                    return s.listingDone ? .done : .wait
+                }
+                switch answer {
+                case .slice(let slice): return slice
+                case .done: return nil
+                case .wait: ParallelWork.pause()
+                }
             }
         }
 
         func fail(_ slice: Int, _ error: any Error) {
-            state.withLock { s in
-                s.failures.append((slice, error))
-                s.next = count
-            }
+            state.withLock { s in s.failures.append((slice, error)) }
         }
 
-        /// The error of the lowest failed slice (a slice stops at its first fault).
-        var firstError: (any Error)? {
-            state.withLock { s in s.failures.min { $0.slice < $1.slice }?.error }
+        /// Every slice in order, and the error to throw: the listing's, else the lowest failed slice's.
+        func finish() -> (slices: [Slice], error: (any Error)?) {
+            state.withLock { s in
+                (s.slices, s.listingError ?? s.failures.min { $0.slice < $1.slice }?.error)
+            }
         }
+    }
+
+    /// The package's folders, set by the listing.
+    private final class FolderList: Sendable {
+        private let folders = Mutex<[String]>([])
+        func set(_ list: [String]) { folders.withLock { $0 = list } }
+        func get() -> [String] { folders.withLock { $0 } }
     }
 
     /// What each thread keeps: its buffer and its open folder.
@@ -265,22 +324,21 @@ struct DataLibReader: Sendable {
         /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
         var fileLib: OpenDirectory?
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        var folder: (index: Int, directory: OpenDirectory)?
+        var folder: OpenDirectory?
 
         init(fileLibPath: String, checkBlobs: Bool) {
             self.fileLibPath = fileLibPath
             self.checkBlobs = checkBlobs
         }
 
-        mutating func read(_ slice: ArraySlice<PendingFile>, folderPaths: [String], into parsed: ParsedFiles) throws {
-            for i in slice.indices {
-                let pending = slice[i]
+        mutating func read(_ files: [PendingFile], into parsed: ParsedFiles) throws {
+            for (i, pending) in files.enumerated() {
                 let directory: OpenDirectory
-                if let open = folder, open.index == pending.folder {
-                    directory = open.directory
+                if let open = folder, open.path == pending.folder {
+                    directory = open
                 } else {
-                    directory = try OpenDirectory(path: folderPaths[pending.folder])
-                    folder = (pending.folder, directory)
+                    directory = try OpenDirectory(path: pending.folder)
+                    folder = directory
                 }
                 let count = try directory.readFile(pending.iniName, into: &buffer)
                 let ini = try buffer.withUnsafeBufferPointer {

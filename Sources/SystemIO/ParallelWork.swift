@@ -12,6 +12,14 @@ public enum ParallelWork {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
+    /// Lets a thread that waits for another's work give up its processor a
+    /// moment (0.1 ms): waits here are short (the next slice of a listing),
+    /// and a sleeping thread costs the others nothing.
+    public static func pause() {
+        var request = timespec(tv_sec: 0, tv_nsec: 100_000)
+        _ = nanosleep(&request, nil)
+    }
+
     /// Runs `body(worker)` for `worker` in `0..<workers`: worker 0 on the calling
     /// thread, the others on threads of their own, and returns once every one
     /// has returned. A thread that cannot be started leaves its share to the

@@ -130,7 +130,7 @@ final class DataLibLoadingTests: XCTestCase {
     }
 
     func testThreadsGiveTheSameFilesInTheSameOrder() throws {
-        let count = DataLibReader.parallelThreshold + 3 * DataLibReader.sliceSize + 17
+        let count = 7 * DataLibReader.sliceSize + 17
         let lib = try makeLargePackage(files: count)
         let one = try load(lib, workers: 1)
         XCTAssertEqual(one.files.count, count + 1)
@@ -150,7 +150,7 @@ final class DataLibLoadingTests: XCTestCase {
     }
 
     func testThreadsReportTheFirstFileAtFault() throws {
-        let count = DataLibReader.parallelThreshold + 4 * DataLibReader.sliceSize
+        let count = 8 * DataLibReader.sliceSize
         let lib = try makeLargePackage(files: count)
         let d = lib + "/DataLib/BIG00001.1"
         // Faults early and late in path order; the early one is named, however many threads.
