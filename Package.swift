@@ -67,7 +67,7 @@ let package = Package(
 
         // 5. Front ends.
         .target(name: "FUSEMount", dependencies: [
-            "CFuse3", "SystemIO", "RegionMap", "MediaTree", "MediaEngine",
+            "CFuse3", "SystemIO", "RegionMap", "ContentLibrary", "MediaTree", "MediaEngine",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Export", dependencies: [

@@ -180,11 +180,15 @@ final class OpenHandle: Sendable {
     let name: String
     /// A tree file's blob, opened at open().
     let pinned: OpenFile?
+    /// The blob `pinned` is open on, made once (a library file's blob is
+    /// rebuilt from its digest each time `content.blob` is asked).
+    let pinnedBlob: Blob?
     init(content: FileContent, name: String, pinned: OpenFile?) {
         self.content = content
         self.layout = content.layout
         self.name = name
         self.pinned = pinned
+        self.pinnedBlob = pinned == nil ? nil : content.blob
     }
 }
 
