@@ -217,27 +217,19 @@ struct DataLibReader: Sendable {
         }
     }
 
-    /// One per-file INI as read: plain values, no references.
-    private struct ParsedFile {
-        var size: UInt64
-        var hash: SHA256Digest
-        var attributes: UInt32
-        var timeModified: UInt64
-    }
-
     /// A slot per file, written by the one thread that reads that file's slice
     /// and read by the calling thread once every thread has returned.
     private final class ParsedFiles: @unchecked Sendable {
-        private let slots: UnsafeMutableBufferPointer<ParsedFile>
+        private let slots: UnsafeMutableBufferPointer<FileINI>
 
         init(count: Int) {
             slots = .allocate(capacity: max(1, count))
-            slots.initialize(repeating: ParsedFile(size: 0, hash: SHA256Digest.zero, attributes: 0, timeModified: 0))
+            slots.initialize(repeating: FileINI(size: 0, hash: SHA256Digest.zero, attributes: 0, timeModified: 0))
         }
 
         deinit { slots.deallocate() }
 
-        subscript(index: Int) -> ParsedFile {
+        subscript(index: Int) -> FileINI {
             get { slots[index] }
             set { slots[index] = newValue }
         }
@@ -347,22 +339,23 @@ struct DataLibReader: Sendable {
                 if checkBlobs {
                     try checkBlob(ini, path: directory.path + "/" + pending.iniName)
                 }
-                parsed[i] = ParsedFile(size: ini.size, hash: ini.hash, attributes: ini.attributes, timeModified: ini.timeModified)
+                parsed[i] = ini
             }
         }
 
         /// The blob is in FileLib and has the recorded size.
         private mutating func checkBlob(_ ini: FileINI, path: @autoclosure () -> String) throws {
-            if fileLib == nil { fileLib = try OpenDirectory(path: fileLibPath) }
-            guard let fileLib else { return }
+            let fileLib = try self.fileLib ?? OpenDirectory(path: fileLibPath)
+            self.fileLib = fileLib
             let hash = ini.hash.upperHex
+            let relative = hash.prefix(4) + "/" + hash
             // One stat per file, duplicates included: remembering sizes by
             // hash cost as much as the stats it saved.
-            guard let st = try fileLib.status(hash.prefix(4) + "/" + hash), st.kind == .regular else {
-                throw ContentLibraryError.missingBlob(path: path(), blobPath: fileLibPath + "/" + hash.prefix(4) + "/" + hash)
+            guard let st = try fileLib.status(relative), st.kind == .regular else {
+                throw ContentLibraryError.missingBlob(path: path(), blobPath: fileLibPath + "/" + relative)
             }
             guard st.size == ini.size else {
-                throw ContentLibraryError.sizeMismatch(path: path(), blobPath: fileLibPath + "/" + hash.prefix(4) + "/" + hash,
+                throw ContentLibraryError.sizeMismatch(path: path(), blobPath: fileLibPath + "/" + relative,
                                                        recorded: ini.size, actual: st.size)
             }
         }

@@ -160,19 +160,11 @@ struct FileINIScan {
     }
 }
 
-/// `start..<end` without the blanks INIFile trims (space, tab, CR) at either end.
+/// `start..<end` without the blanks INIFile trims, by INIFile's own `trimmed`.
 @inline(__always)
 private func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
-    var s = start
-    var e = end
-    while s < e && isINIBlank(bytes[s]) { s += 1 }
-    while e > s && isINIBlank(bytes[e - 1]) { e -= 1 }
-    return s..<e
-}
-
-@inline(__always)
-private func isINIBlank(_ c: UInt8) -> Bool {
-    c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r")
+    let t = trimmed(bytes[start..<end])
+    return t.startIndex..<t.endIndex
 }
 
 /// `bytes[range]` equals `lowercase` ignoring ASCII case (`lowercase` is lower-case ASCII).
@@ -226,10 +218,4 @@ func parseHex32(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         i += 1
     }
     return value
-}
-
-/// The same for text (the general INI path and tests).
-func parseHex32(_ text: String) -> UInt32? {
-    var text = text
-    return text.withUTF8 { parseHex32($0) }
 }

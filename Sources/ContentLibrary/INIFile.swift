@@ -162,11 +162,14 @@ func asciiLower(_ c: UInt8) -> UInt8 {
     c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c
 }
 
-private func isBlank(_ c: UInt8) -> Bool {
+/// The blanks INI lines are trimmed of (also FileINI's in-place scan).
+@inline(__always)
+func isBlank(_ c: UInt8) -> Bool {
     c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r")
 }
 
-private func trimmed(_ s: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+@inline(__always)
+func trimmed(_ s: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
     var start = s.startIndex
     var end = s.endIndex
     while start < end && isBlank(s[start]) { start += 1 }

@@ -22,7 +22,6 @@ final class BlobVerifier {
     private let mediaPaths: [String: String]
 
     private(set) var verifiedCount = 0
-    private(set) var verifiedBytes: UInt64 = 0
     /// Blobs the library gives no hash for (plain folders): streamed unchecked.
     private(set) var uncheckedCount = 0
     var separateCount: Int { readSeparately.count }
@@ -86,11 +85,11 @@ final class BlobVerifier {
 
     private func compare(_ blob: Blob, expected: String, digest: SHA256.Digest) throws {
         let actual = Hex.upper(digest)
-        guard actual == expected.uppercased() else {
-            throw ExportError.blobMismatch(blob, mediaPath: mediaPaths[blob.path], expected: expected.uppercased(), actual: actual)
+        let expected = expected.uppercased()
+        guard actual == expected else {
+            throw ExportError.blobMismatch(blob, mediaPath: mediaPaths[blob.path], expected: expected, actual: actual)
         }
         verifiedCount += 1
-        verifiedBytes += blob.size
     }
 }
 

@@ -77,8 +77,8 @@ enum DeviceText {
 }
 
 extension Double {
-    /// Two decimals without Foundation's formatter.
-    var formatted2: String {
+    /// Two decimals without Foundation's formatter (also the export summary's seconds).
+    public var formatted2: String {
         let hundredths = Int((self * 100).rounded())
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"

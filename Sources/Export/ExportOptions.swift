@@ -6,7 +6,8 @@ public enum CopyPath: String, Sendable, CaseIterable {
     /// The measured winner for the output at hand (see `resolved(for:hashing:)`).
     case automatic = "auto"
     /// pread into a buffer, pwrite/write from it. The only path that can hash
-    /// the bytes it moves, so the one used whenever verification is on.
+    /// the bytes it moves, so the one used whenever anything is hashed
+    /// (verification, `--checksum`, `--verify-written`).
     case readWrite = "read-write"
     /// copy_file_range(2) from a blob into a regular file (in-kernel copy).
     case copyRange = "copy-range"
@@ -55,12 +56,12 @@ public struct ExportOptions: Sendable {
     public var force = false
     public var progress: ProgressStyle = .automatic
     public var copyPath: CopyPath = .automatic
-    /// Bytes per buffer: per read and write, and the unit the writer, the
-    /// hasher and the verifier take in turn.
+    /// Bytes per buffer of the ring: per read and per write; the writer, the
+    /// hasher and the verifier each go through the buffers at their own pace.
     public var bufferSize = 4 << 20
     /// Buffers in flight between the reading thread and the writer, hasher and
     /// verifier: the memory an export holds, whatever the image size. Measured
-    /// (README "Export speed"): 4 x 4 MiB as fast as 8 x 4 MiB, 8 x 1 MiB about 5 % slower.
+    /// with `Scripts/bench export`: 4 x 4 MiB as fast as 8 x 4 MiB, 8 x 1 MiB about 5 % slower.
     public var bufferCount = 4
     /// Write a file or device around the page cache (O_DIRECT) where it allows;
     /// off only to measure the difference (`Scripts/bench export`).

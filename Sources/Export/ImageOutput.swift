@@ -241,7 +241,8 @@ final class ImageOutput: @unchecked Sendable {
         }
     }
 
-    /// Reads back the first `size` bytes (from the device itself, not the page cache).
+    /// Reads back the first `size` bytes: a device's from the device itself
+    /// (its page cache dropped first), a file's as the kernel has them.
     func readBack(size: UInt64, bufferSize: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws {
         if kind == .device { file.dropCache() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)

@@ -33,8 +33,8 @@ public struct ImageWriteStatistics: Sendable {
 /// verify its blob pieces, each at its own pace. Memory is the ring's few
 /// buffers whatever the image size.
 ///
-/// Why this shape (measured with `Scripts/bench export`, README "Export
-/// speed"): the work is two SHA-256 passes (blobs, image) plus the copies, on
+/// Why this shape (measured with `Scripts/bench export`, README
+/// "Benchmarks", Export): the work is two SHA-256 passes (blobs, image) plus the copies, on
 /// as few as two cores. A barrier per buffer (every step of buffer n done
 /// before buffer n+1 starts) idled a core whenever the steps were unequal;
 /// independent consumers keep both busy. Writes bypass the page cache when

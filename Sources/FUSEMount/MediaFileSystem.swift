@@ -22,7 +22,7 @@ final class MediaFileSystem: Sendable {
     let blobs: BlobReader
     let logger: Logger
     let state: Mutex<State>
-    /// Largest read the kernel sends (max_read = max_write); see Session.swift.
+    /// Largest read the kernel sends (max_read = max_write); see `negotiate` (MountDaemon.swift).
     let maxRequest: Int
     let owner: (uid: UInt32, gid: UInt32)
     /// Reused buffers for the memory parts of read replies (ReadReply.swift).
@@ -155,13 +155,13 @@ final class MediaFileSystem: Sendable {
     /// keeps this descriptor to its last read, so a blob replaced or removed
     /// afterwards cannot change the bytes it gets.
     /// Returns nil for content that is not a blob; throws when it cannot be opened.
-    func openForReader(_ content: FileContent, name: String) throws -> OpenFile? {
+    func openForReader(_ content: FileContent, name: String) throws -> PinnedBlob? {
         guard let blob = content.blob else { return nil }
         do {
             let file = try OpenFile(path: blob.path)
             let actual = try file.status().size
             guard actual == blob.size else { throw BlobError.sizeMismatch(blob, actual: actual) }
-            return file
+            return PinnedBlob(blob: blob, file: file)
         } catch {
             blobs.forget(blob)
             report(error, blob: blob, file: name)
@@ -179,17 +179,28 @@ final class OpenHandle: Sendable {
     let layout: Layout
     let name: String
     /// A tree file's blob, opened at open().
-    let pinned: OpenFile?
-    /// The blob `pinned` is open on, made once (a library file's blob is
-    /// rebuilt from its digest each time `content.blob` is asked).
-    let pinnedBlob: Blob?
-    init(content: FileContent, name: String, pinned: OpenFile?) {
+    let pinned: PinnedBlob?
+    init(content: FileContent, name: String, pinned: PinnedBlob?) {
         self.content = content
-        self.layout = content.layout
+        // A tree file's layout names the very Blob it pinned (made once at
+        // open), so each read's comparison with it is of the same strings.
+        if let pinned {
+            self.layout = .single(.blob(pinned.blob, offset: 0), length: pinned.blob.size)
+        } else {
+            self.layout = content.layout
+        }
         self.name = name
         self.pinned = pinned
-        self.pinnedBlob = pinned == nil ? nil : content.blob
     }
+}
+
+/// A tree file's blob and the descriptor its reader keeps (openForReader).
+/// The blob is kept with it, made once: a library file's blob is rebuilt
+/// from its digest each time `FileContent.blob` is asked, and reads compare
+/// against it.
+struct PinnedBlob: Sendable {
+    let blob: Blob
+    let file: OpenFile
 }
 
 /// An open folder: its listing as it was at opendir, and the view it came

@@ -74,7 +74,7 @@ enum Operations {
             guard case .file(let content) = node.kind else { fuse_reply_err(req, EISDIR); return }
             let flags = mediafs_fi_flags(fi)
             if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { fuse_reply_err(req, EROFS); return }
-            let pinned: OpenFile?
+            let pinned: PinnedBlob?
             do { pinned = try fs.openForReader(content, name: node.name) } catch { fuse_reply_err(req, EIO); return }
             let direct = MediaFileSystem.readsDirectly(size: content.size)
             mediafs_fi_set_cache(fi, direct ? 0 : 1, direct ? 1 : 0)

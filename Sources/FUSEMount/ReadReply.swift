@@ -34,7 +34,7 @@ extension MediaFileSystem {
             case .blob(let blob, _, _):
                 do {
                     let file: OpenFile
-                    if let pinned = handle.pinned, blob == handle.pinnedBlob { file = pinned } else { file = try blobs.open(blob) }
+                    if let pinned = handle.pinned, blob == pinned.blob { file = pinned.file } else { file = try blobs.open(blob) }
                     let actual = try file.status().size
                     guard actual == blob.size else {
                         blobs.forget(blob)

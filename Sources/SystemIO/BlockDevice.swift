@@ -156,6 +156,4 @@ extension SystemError {
     public static let busy = EBUSY
     /// EIO: an input/output error (a file that ended early, a device that failed).
     public static let ioError = EIO
-    /// ENOSPC: the disk is full.
-    public static let noSpace = ENOSPC
 }

@@ -17,7 +17,7 @@ extension OpenFile {
     /// The alignment direct I/O is asked for here: offsets, lengths and
     /// buffer addresses a multiple of the page size satisfy every logical
     /// block size in use (512 and 4096 bytes). Anything else is written
-    /// through the page cache (see `setDirectIO`).
+    /// through the page cache (the export's ImageOutput splits its writes so).
     public static let directIOAlignment = 4096
 
     /// Turns direct I/O on or off for this open file (fcntl F_SETFL, which

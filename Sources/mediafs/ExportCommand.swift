@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
             help: "A file (for a disc set, the name sequence numbers are added to), - for standard output, or a block device.")
     var output: String
 
-    @Flag(name: .customLong("no-verify"), help: "Do not check library blobs against their SHA-256 (fastest; no image SHA-256 either).")
+    @Flag(name: .customLong("no-verify"), help: "Do not check library blobs against their SHA-256 (fastest; no image SHA-256 either, unless --checksum or --verify-written asks for it).")
     var noVerify = false
 
     @Flag(help: "Also write the image's SHA-256 to PATH.sha256 (sha256sum format).")
@@ -93,7 +93,7 @@ struct ExportCommand: ParsableCommand {
             for result in results {
                 let s = result.statistics
                 if let sha = s.sha256 { try? hashOut.write(Array("\(sha)  \(result.output)\n".utf8)) }
-                var notes = ["\(s.size) bytes in \(Self.seconds(s.seconds)) s"]
+                var notes = ["\(s.size) bytes in \(s.seconds.formatted2) s"]
                 if s.verifiedBlobs > 0 { notes.append("\(s.verifiedBlobs) blobs verified") }
                 if s.uncheckedBlobs > 0 { notes.append("\(s.uncheckedBlobs) blobs without a recorded hash") }
                 if s.holeBytes > 0 { notes.append("\(s.holeBytes) bytes of zeros left as holes") }
@@ -105,11 +105,6 @@ struct ExportCommand: ParsableCommand {
             Console.printError(String(describing: error))
             throw ExitCode.failure
         }
-    }
-
-    static func seconds(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }
 }
 
