@@ -28,7 +28,6 @@ final class ImageOutput: @unchecked Sendable {
     /// Whether the descriptor is a pipe (splice needs one end to be).
     let isPipe: Bool
     private var position: UInt64 = 0
-    private let zeros: UnsafeMutableRawBufferPointer
 
     private init(kind: OutputKind, display: String, file: OpenFile, finalPath: String? = nil,
                  temporaryPath: String? = nil, device: BlockDeviceInfo? = nil, isPipe: Bool = false) {
@@ -39,11 +38,7 @@ final class ImageOutput: @unchecked Sendable {
         self.temporaryPath = temporaryPath
         self.device = device
         self.isPipe = isPipe
-        zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
-        zeros.initializeMemory(as: UInt8.self, repeating: 0)
     }
-
-    deinit { zeros.deallocate() }
 
     /// Opens where `path` says the image goes: `-` (standard output), a block
     /// device (checked: exclusive, removable unless `force`, large enough), or
@@ -181,8 +176,8 @@ final class ImageOutput: @unchecked Sendable {
         var skew = Int(offset % UInt64(OpenFile.directIOAlignment))
         var done: UInt64 = 0
         while done < count {
-            let n = Int(min(UInt64(zeros.count - skew), count - done))
-            try write(UnsafeRawBufferPointer(rebasing: zeros[skew ..< skew + n]), at: offset + done)
+            let n = Int(min(UInt64(Zeros.megabyte.count - skew), count - done))
+            try write(UnsafeRawBufferPointer(rebasing: Zeros.megabyte[skew ..< skew + n]), at: offset + done)
             done += UInt64(n)
             skew = 0
         }
@@ -279,4 +274,15 @@ final class ImageOutput: @unchecked Sendable {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
+}
+
+/// A megabyte of zeros, page-aligned (direct writes need it), allocated once
+/// and never written: the source of written zero runs and of the image
+/// hash's zeros alike.
+enum Zeros {
+    nonisolated(unsafe) static let megabyte: UnsafeRawBufferPointer = {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: OpenFile.directIOAlignment)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        return UnsafeRawBufferPointer(buffer)
+    }()
 }

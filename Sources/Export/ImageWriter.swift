@@ -227,18 +227,16 @@ struct BlobPiece {
 /// The image's running SHA-256; updated by its one consumer thread, in image order.
 final class ImageHash: @unchecked Sendable {
     private var hasher = SHA256()
-    private static let zeros = [UInt8](repeating: 0, count: 1 << 20)
 
     func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
 
     func updateZeros(_ count: UInt64) {
         var left = count
-        Self.zeros.withUnsafeBytes { zeros in
-            while left > 0 {
-                let n = Int(min(UInt64(zeros.count), left))
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: zeros[0 ..< n]))
-                left -= UInt64(n)
-            }
+        let zeros = Zeros.megabyte
+        while left > 0 {
+            let n = Int(min(UInt64(zeros.count), left))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: zeros[0 ..< n]))
+            left -= UInt64(n)
         }
     }
 

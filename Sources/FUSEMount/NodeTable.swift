@@ -331,7 +331,7 @@ struct ViewBuilder {
             // The images carry the tree's newest time: reproducible, and it moves when the media does.
             var newest = build.tree.root.modified
             build.tree.forEachNode { _, node in if node.modified > newest { newest = node.modified } }
-            let sorted = build.images.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            let sorted = build.images.sorted { utf8Precedes($0.name, $1.name) }
             var names: [String] = []
             var inodes: [UInt64] = []
             for image in sorted {
