@@ -7,7 +7,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MEDIAFS_APT_PACKAGES=(
   libfuse3-dev fuse3 pkg-config dosfstools mtools xorriso genisoimage p7zip-full
   qemu-system-x86 ovmf grub-efi-amd64-bin grub-pc-bin grub-common
+  libwim-dev wimtools openssl python3
 )
+
+# Python modules the tests use as independent implementations (PyPI names).
+MEDIAFS_PIP_PACKAGES=(cryptography)
 
 # Installs the Debian packages that are not installed yet; `apt-get update`
 # only when something is missing.
@@ -22,6 +26,17 @@ ensure_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# Installs the PyPI packages whose module cannot be imported yet.
+ensure_python_modules() {
+  local missing=()
+  for p in "$@"; do
+    python3 -c "import $p" 2>/dev/null || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing from PyPI: ${missing[*]}" >&2
+  python3 -m pip install -q "${missing[@]}" >&2
 }
 
 # One build configuration for everything (tests included), so it is built once.
