@@ -1,95 +1,218 @@
 import Crypto
+import Dispatch
 import RegionMap
+import Synchronization
+import SystemIO
 
-/// Checks library blobs against their recorded SHA-256 while their bytes
-/// stream past, so each blob is read once.
+/// A digest a blob's bytes must have, as upper- or lower-case hex.
 ///
-/// A blob is usually one segment of the image, but may be split across several
-/// (a multi-extent ISO file), so the hash runs per blob across its segments.
-/// That works when a blob's bytes pass in order, from its first byte to its
-/// last, which every producer does today. When they do not (a segment that
-/// does not start where the blob's previous one ended), the blob is put aside
-/// and checked by a separate read at the end, before the output is committed:
-/// slower, never wrong.
-final class BlobVerifier {
-    private struct Running {
-        let blob: Blob
-        var hasher: SHA256
-        var next: UInt64
+/// The library records a SHA-256 for each blob (`Blob.sha256`); a layout
+/// producer may add more for the blobs it uses (a WIM names its resources by
+/// SHA-1), through `ExportImage.expectedDigests`. Every digest of a blob is
+/// computed in the same pass over its bytes.
+public enum BlobDigest: Sendable, Hashable {
+    case sha256(String)
+    case sha1(String)
+
+    var expected: String {
+        switch self { case .sha256(let hex), .sha1(let hex): return hex.uppercased() }
     }
-    private var running: [String: Running] = [:]
-    private var readSeparately: [String: Blob] = [:]
+}
+
+/// One blob to check and the digests it must have.
+struct BlobCheck: Sendable {
+    let blob: Blob
+    let digests: [BlobDigest]
+
+    /// The distinct blobs of `layout` in the order the image first uses them,
+    /// each with its recorded SHA-256 and the `extra` digests given for its path.
+    static func all(in layout: Layout, extra: [String: [BlobDigest]]) -> [BlobCheck] {
+        var seen = Set<String>()
+        var checks: [BlobCheck] = []
+        layout.forEachSegment(offset: 0, count: layout.size) { segment in
+            guard case .blob(let blob, _, _) = segment, seen.insert(blob.path).inserted else { return }
+            var digests = blob.sha256.map { [BlobDigest.sha256($0)] } ?? []
+            for digest in extra[blob.path] ?? [] where !digests.contains(digest) { digests.append(digest) }
+            checks.append(BlobCheck(blob: blob, digests: digests))
+        }
+        return checks
+    }
+}
+
+/// Checks an image's library blobs against their digests on every core while
+/// the image streams, and stops the export at the first damaged one.
+///
+/// Why not hash the bytes as they pass through the writer's buffers: SHA-256
+/// cannot split one blob across cores, so a large blob (a 3 GiB install.wim)
+/// hashed in passing holds every buffer of the ring until its one hashing
+/// thread has caught up — the writer waits on one core, whatever the others
+/// could do. Instead each lane (one per core) reads whole blobs itself through
+/// the same `BlobReader` (the same open descriptor the writer copies from, so
+/// a blob replaced under its path cannot be checked in place of the one
+/// written) and hashes them, largest first, so the longest hash starts at
+/// once and the small ones fill the other cores around it. The writer never
+/// waits for a lane; the output is committed only once `finish` has returned.
+///
+/// Memory is one buffer per lane, whatever the image size and however far the
+/// lanes lag behind the writer: a lag costs no memory, only the wait in
+/// `finish` at the end. The second read of each byte comes from the page cache
+/// that the writer's read filled (or fills it for the writer), so its cost is
+/// a memory copy, not a disk read.
+///
+/// With several damaged blobs the one reported is always the same: the first
+/// in the lanes' order (largest first, then image order). A lane stops a blob
+/// that comes after a failed one in that order, and finishes one that comes
+/// before it, so the earliest failure is always found.
+final class BlobVerifier: @unchecked Sendable {
+    private let checks: [BlobCheck]
+    private let blobs: BlobReader
     private let mediaPaths: [String: String]
+    private let lanes: Int
+    private let bufferSize: Int
+    private let threads = DispatchGroup()
 
-    private(set) var verifiedCount = 0
-    /// Blobs the library gives no hash for (plain folders): streamed unchecked.
-    private(set) var uncheckedCount = 0
-    var separateCount: Int { readSeparately.count }
+    private struct State {
+        /// The next check (index into `checks`) a lane takes.
+        var next = 0
+        /// The earliest failed check, in the lanes' order, and its error.
+        var failure: (index: Int, error: any Error)?
+        var verified = 0
+        var cancelled = false
+    }
+    private let state = Mutex(State())
+    /// `failure?.index`, or `Int.max`, readable without the lock on every buffer.
+    private let firstFailed = Atomic<Int>(Int.max)
+    private var started = false
 
-    init(mediaPaths: [String: String]) {
+    /// Blobs with neither a recorded hash nor an added digest (a tree made from a plain folder).
+    let uncheckedCount: Int
+
+    /// `lanes` threads (one per core) each read `bufferSize` bytes at a time;
+    /// 256 KiB stays in a core's cache between the copy and the hash.
+    init(checks: [BlobCheck], blobs: BlobReader, mediaPaths: [String: String],
+         lanes: Int = ParallelWork.processorCount, bufferSize: Int = 256 << 10) {
+        let checked = checks.filter { !$0.digests.isEmpty }
+        uncheckedCount = checks.count - checked.count
+        // Largest first (the longest hash starts at once); then in image order.
+        let ordered = checked.enumerated().sorted { a, b in
+            a.element.blob.size != b.element.blob.size ? a.element.blob.size > b.element.blob.size : a.offset < b.offset
+        }.map(\.element)
+        self.checks = ordered
+        self.blobs = blobs
         self.mediaPaths = mediaPaths
+        self.lanes = max(1, min(lanes, ordered.count))
+        self.bufferSize = bufferSize
     }
 
-    /// Feeds the bytes of `blob` that start `offset` bytes into it.
-    func consume(_ blob: Blob, offset: UInt64, bytes: UnsafeRawBufferPointer) throws {
-        guard let expected = blob.sha256 else {
-            if offset == 0 { uncheckedCount += 1 }
-            return
-        }
-        if readSeparately[blob.path] != nil { return }
-        var state: Running
-        if let current = running[blob.path] {
-            guard current.next == offset else { return putAside(blob) }
-            state = current
-        } else {
-            guard offset == 0 else { return putAside(blob) }
-            state = Running(blob: blob, hasher: SHA256(), next: 0)
-        }
-        state.hasher.update(bufferPointer: bytes)
-        state.next += UInt64(bytes.count)
-        if state.next == blob.size {
-            running[blob.path] = nil
-            try compare(blob, expected: expected, digest: state.hasher.finalize())
-        } else {
-            running[blob.path] = state
+    /// Starts the lanes, each on a thread of its own (a serial queue targets
+    /// the overcommitting root queue, so lanes never wait for a pool slot
+    /// held by the ring's writer).
+    func start() {
+        guard !started, !checks.isEmpty else { return }
+        started = true
+        for lane in 0 ..< lanes {
+            DispatchQueue(label: "mediafs.export.verify\(lane)").async(group: threads) { [self] in runLane() }
         }
     }
 
-    /// Checks what could not be checked in passing: blobs whose bytes came out
-    /// of order, and blobs only part of which is in the image.
-    func finish(blobs: BlobReader, bufferSize: Int) throws {
-        for (path, state) in running where readSeparately[path] == nil { readSeparately[path] = state.blob }
-        running.removeAll()
+    /// The failure found so far, if any: the writer polls it to stop early.
+    var failure: (any Error)? { state.withLock { $0.failure?.error } }
+
+    /// Waits for every lane, then throws the earliest failure. Returns the
+    /// number of blobs verified.
+    func finish() throws -> Int {
+        if started { threads.wait() }
+        started = false
+        let (failure, verified) = state.withLock { ($0.failure, $0.verified) }
+        if let failure { throw failure.error }
+        return verified
+    }
+
+    /// After an error elsewhere: lanes drop what they are doing and end.
+    func cancel() {
+        state.withLock { $0.cancelled = true }
+        firstFailed.store(-1, ordering: .releasing)
+        if started { threads.wait() }
+        started = false
+    }
+
+    private func runLane() {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
-        for path in readSeparately.keys.sorted() {
-            guard let blob = readSeparately[path], let expected = blob.sha256 else { continue }
-            var hasher = SHA256()
-            var offset: UInt64 = 0
-            while offset < blob.size {
-                let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(min(UInt64(bufferSize), blob.size - offset))])
-                do { try blobs.read(blob, at: offset, into: part) } catch let error as BlobError {
-                    throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
-                }
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(part))
-                offset += UInt64(part.count)
+        while true {
+            let taken: Int? = state.withLock { s in
+                guard !s.cancelled, s.failure == nil, s.next < checks.count else { return nil }
+                s.next += 1
+                return s.next - 1
             }
-            try compare(blob, expected: expected, digest: hasher.finalize())
+            guard let index = taken else { return }
+            do {
+                guard try check(checks[index], index: index, buffer: buffer) else { continue }
+                state.withLock { $0.verified += 1 }
+            } catch {
+                state.withLock { s in
+                    if s.failure.map({ index < $0.index }) ?? true {
+                        s.failure = (index, error)
+                        firstFailed.store(index, ordering: .releasing)
+                    }
+                }
+            }
         }
     }
 
-    private func putAside(_ blob: Blob) {
-        running[blob.path] = nil
-        readSeparately[blob.path] = blob
+    /// Hashes the whole blob and compares. Returns false when it stopped
+    /// because an earlier blob (in the lanes' order) failed or the export ended.
+    private func check(_ check: BlobCheck, index: Int, buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
+        let blob = check.blob
+        var hashers = MultiHasher(check.digests)
+        var offset: UInt64 = 0
+        while offset < blob.size {
+            if firstFailed.load(ordering: .acquiring) < index { return false }
+            let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(min(UInt64(buffer.count), blob.size - offset))])
+            do { try blobs.read(blob, at: offset, into: part) } catch let error as BlobError {
+                throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
+            }
+            hashers.update(UnsafeRawBufferPointer(part))
+            offset += UInt64(part.count)
+        }
+        for (digest, actual) in zip(check.digests, hashers.finalize()) where actual != digest.expected {
+            throw ExportError.blobMismatch(blob, mediaPath: mediaPaths[blob.path], expected: digest.expected, actual: actual)
+        }
+        return true
+    }
+}
+
+/// The digests of one blob, computed together in one pass over its bytes.
+private struct MultiHasher {
+    private var sha256: SHA256?
+    private var sha1: Insecure.SHA1?
+    private let order: [BlobDigest]
+
+    init(_ digests: [BlobDigest]) {
+        order = digests
+        for digest in digests {
+            switch digest {
+            case .sha256: sha256 = SHA256()
+            case .sha1: sha1 = Insecure.SHA1()
+            }
+        }
     }
 
-    private func compare(_ blob: Blob, expected: String, digest: SHA256.Digest) throws {
-        let actual = Hex.upper(digest)
-        let expected = expected.uppercased()
-        guard actual == expected else {
-            throw ExportError.blobMismatch(blob, mediaPath: mediaPaths[blob.path], expected: expected, actual: actual)
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        sha256?.update(bufferPointer: bytes)
+        sha1?.update(bufferPointer: bytes)
+    }
+
+    /// Upper-case hex, one per digest asked for, in the order asked.
+    func finalize() -> [String] {
+        let sha256Hex = sha256.map { Hex.upper($0.finalize()) }
+        let sha1Hex = sha1.map { Hex.upper($0.finalize()) }
+        return order.map { digest in
+            switch digest {
+            case .sha256: return sha256Hex ?? ""
+            case .sha1: return sha1Hex ?? ""
+            }
         }
-        verifiedCount += 1
     }
 }
 

@@ -3,8 +3,8 @@ import Synchronization
 import SystemIO
 
 /// A fixed ring of buffers between one producer (the thread that walks the
-/// layout and fills them) and a few consumers (write the output, hash the
-/// image, verify the blobs), each consumer on a thread of its own.
+/// layout and fills them) and one or two consumers (write the output; hash the
+/// image, when asked), each consumer on a thread of its own.
 ///
 /// Every consumer sees every buffer, in the order they were published, and
 /// goes at its own pace; a buffer is filled again only once every consumer is
@@ -82,11 +82,9 @@ final class BufferRing: @unchecked Sendable {
     /// The slot to fill next, empty and starting at `offset`, once every
     /// consumer is done with its previous use. Throws the first consumer
     /// error (a write that failed), so the producer stops.
+    /// The producer publishes each slot before it acquires the next.
     func acquire(at offset: UInt64) throws -> RingSlot {
-        if let held {
-            held.reset(at: offset)
-            return held
-        }
+        precondition(held == nil, "a slot is acquired only after the previous one is published")
         free.wait()
         let slot = slots[published % slots.count]
         held = slot
@@ -95,10 +93,9 @@ final class BufferRing: @unchecked Sendable {
         return slot
     }
 
-    /// Hands the held slot to every consumer.
+    /// Hands the held slot, filled (never empty), to every consumer.
     func publish() {
-        guard let slot = held else { return }
-        if slot.isEmpty && !slot.isEnd { return giveBack() }
+        guard let slot = held else { preconditionFailure("publish without an acquired slot") }
         held = nil
         slot.pending.store(consumers.count, ordering: .relaxed)
         published += 1
@@ -106,17 +103,9 @@ final class BufferRing: @unchecked Sendable {
         for semaphore in ready { semaphore.signal() }
     }
 
-    /// Gives back a slot acquired but not filled.
-    private func giveBack() {
-        guard held != nil else { return }
-        held = nil
-        free.signal()
-    }
-
     /// Waits until every consumer is done with every published slot (before
     /// the producer writes to the output itself); throws the first consumer error.
     func drain() throws {
-        giveBack()
         for _ in slots { free.wait() }
         for _ in slots { free.signal() }
         if let error = failure.withLock({ $0 }) { throw error }
@@ -125,17 +114,17 @@ final class BufferRing: @unchecked Sendable {
     /// The end of the stream: waits for the consumers to finish everything,
     /// stops their threads, throws the first consumer error.
     func finish() throws {
-        try endThreads()
+        endThreads()
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Stops after an error: what is queued is dropped, the threads end.
     func cancel() {
         stopping.store(true, ordering: .releasing)
-        try? endThreads()
+        endThreads()
     }
 
-    private func endThreads() throws {
+    private func endThreads() {
         guard running else { return }
         running = false
         let slot: RingSlot
@@ -165,8 +154,6 @@ final class RingSlot: @unchecked Sendable {
     var offset: UInt64 = 0
     var zeroRun: UInt64 = 0
     var isEnd = false
-    /// Blob pieces in this buffer, when verification runs on a consumer thread.
-    var pieces: [BlobPiece] = []
     /// Consumers still to finish with this slot.
     let pending = Atomic<Int>(0)
 
@@ -177,7 +164,6 @@ final class RingSlot: @unchecked Sendable {
     deinit { memory.deallocate() }
 
     var free: Int { zeroRun > 0 ? 0 : memory.count - start - count }
-    var isEmpty: Bool { count == 0 && zeroRun == 0 }
     var end: UInt64 { offset + (zeroRun > 0 ? zeroRun : UInt64(count)) }
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: memory[start ..< start + count]) }
     /// The free space, where the next bytes go.
@@ -191,6 +177,5 @@ final class RingSlot: @unchecked Sendable {
         zeroRun = 0
         isEnd = false
         self.offset = offset
-        pieces.removeAll(keepingCapacity: true)
     }
 }

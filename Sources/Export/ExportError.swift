@@ -4,7 +4,8 @@ import SystemIO
 /// Everything an export can fail on, each as one line a user can act on.
 /// The CLI prints `mediafs: <description>` and exits non-zero.
 public enum ExportError: Error, CustomStringConvertible {
-    /// A library blob's bytes do not hash to what the library records.
+    /// A library blob's bytes do not hash to what the library records
+    /// (SHA-256), or to a digest the layout adds (SHA-1: `expected` has 40 digits).
     case blobMismatch(Blob, mediaPath: String?, expected: String, actual: String)
     /// The written output, read back, is not what was streamed.
     case writtenMismatch(output: String, expected: String, actual: String)
@@ -16,15 +17,21 @@ public enum ExportError: Error, CustomStringConvertible {
     case optionNeedsFile(option: String, output: String)
     case setNeedsFile(discs: Int, output: String)
     case interrupted(signal: String)
+    /// `error` (a damaged blob, an interrupt) stopped the export after part of
+    /// the image had gone to `output`, a pipe or a device, where it cannot be
+    /// taken back. Without this wrapper those errors say "nothing written",
+    /// which is then true: a file's temporary is removed, the old file kept.
+    indirect case incomplete(ExportError, output: String)
     /// A system call failed on the output or in the library (full disk, device gone…).
     case system(SystemError, context: String?)
     case blob(BlobError, mediaPath: String?)
 
     public var description: String {
         switch self {
-        case .blobMismatch(let blob, let mediaPath, let expected, let actual):
-            let file = mediaPath.map { "\($0): " } ?? ""
-            return "\(file)library blob \(blob.path) is damaged: its SHA-256 is \(actual), the library records \(expected); export stopped, nothing written"
+        case .blobMismatch, .interrupted:
+            return stoppedCause + ", nothing written"
+        case .incomplete(let error, let output):
+            return "\(error.stoppedCause); \(output) holds an incomplete image"
         case .writtenMismatch(let output, let expected, let actual):
             return "\(output): read back, the written image's SHA-256 is \(actual), but \(expected) was written; the output is damaged"
         case .deviceBusy(let path, let mountPoints):
@@ -42,12 +49,24 @@ public enum ExportError: Error, CustomStringConvertible {
             return "\(option) needs a file output; \(output) is not one"
         case .setNeedsFile(let discs, let output):
             return "the media is a set of \(discs) discs; \(output) can take only one image, give -o NAME.iso"
-        case .interrupted(let signal):
-            return "interrupted (\(signal)); nothing written"
         case .system(let error, let context):
             return context.map { "\(error) (\($0))" } ?? error.description
         case .blob(let error, let mediaPath):
             return mediaPath.map { "\($0): \(error)" } ?? error.description
+        }
+    }
+
+    /// What stopped the export, without what became of the output.
+    private var stoppedCause: String {
+        switch self {
+        case .blobMismatch(let blob, let mediaPath, let expected, let actual):
+            let file = mediaPath.map { "\($0): " } ?? ""
+            let digest = expected.count == 40 ? "SHA-1" : "SHA-256"
+            return "\(file)library blob \(blob.path) is damaged: its \(digest) is \(actual), the library records \(expected); export stopped"
+        case .interrupted(let signal):
+            return "interrupted (\(signal)); export stopped"
+        default:
+            return description
         }
     }
 }

@@ -6,8 +6,9 @@ public enum CopyPath: String, Sendable, CaseIterable {
     /// The measured winner for the output at hand (see `resolved(for:hashing:)`).
     case automatic = "auto"
     /// pread into a buffer, pwrite/write from it. The only path that can hash
-    /// the bytes it moves, so the one used whenever anything is hashed
-    /// (verification, `--checksum`, `--verify-written`).
+    /// the bytes it moves, so the one used whenever the image is hashed
+    /// (`--checksum`, `--verify-written`). Blob verification reads the blobs
+    /// itself (`BlobVerifier`) and leaves the path free.
     case readWrite = "read-write"
     /// copy_file_range(2) from a blob into a regular file (in-kernel copy).
     case copyRange = "copy-range"
@@ -16,8 +17,8 @@ public enum CopyPath: String, Sendable, CaseIterable {
     /// splice(2) from a blob into a pipe (standard output only).
     case splice
 
-    /// The path actually used: hashing needs the bytes in memory, so it forces
-    /// read-write; a kernel path the output cannot take falls back to read-write.
+    /// The path actually used: hashing the image needs its bytes in memory, so
+    /// it forces read-write; a kernel path the output cannot take falls back to read-write.
     func resolved(for kind: OutputKind, hashing: Bool) -> CopyPath {
         if hashing { return .readWrite }
         switch self {
@@ -46,7 +47,7 @@ public enum ProgressStyle: String, Sendable, CaseIterable {
 }
 
 public struct ExportOptions: Sendable {
-    /// Check every library blob against its recorded SHA-256 as it streams.
+    /// Check every library blob against its recorded SHA-256 while the image streams.
     public var verifyBlobs = true
     /// Write `<output>.sha256` (sha256sum format) beside a file output.
     public var writeChecksumFile = false
@@ -56,11 +57,11 @@ public struct ExportOptions: Sendable {
     public var force = false
     public var progress: ProgressStyle = .automatic
     public var copyPath: CopyPath = .automatic
-    /// Bytes per buffer of the ring: per read and per write; the writer, the
-    /// hasher and the verifier each go through the buffers at their own pace.
+    /// Bytes per buffer of the ring: per read and per write; the writer and
+    /// the image's hasher each go through the buffers at their own pace.
     public var bufferSize = 4 << 20
-    /// Buffers in flight between the reading thread and the writer, hasher and
-    /// verifier: the memory an export holds, whatever the image size. Measured
+    /// Buffers in flight between the reading thread and the writer (and the
+    /// image's hasher): most of the memory an export holds, whatever the image size. Measured
     /// with `Scripts/bench export`: 4 x 4 MiB as fast as 8 x 4 MiB, 8 x 1 MiB about 5 % slower.
     public var bufferCount = 4
     /// Write a file or device around the page cache (O_DIRECT) where it allows;
@@ -69,9 +70,10 @@ public struct ExportOptions: Sendable {
 
     public init() {}
 
-    /// The image's SHA-256 is computed when it is printed or used: with
-    /// verification (the default), or when a checksum file or a read-back asks
-    /// for it. `--no-verify` alone hashes nothing, which is what lets the
-    /// kernel copy paths run.
-    public var hashImage: Bool { verifyBlobs || writeChecksumFile || verifyWritten }
+    /// The image's SHA-256 is computed only when a checksum file or a read-back
+    /// needs it: it is a second SHA-256 pass over every byte, on one thread
+    /// (the blob checks already hash each library byte once), and it would be
+    /// most of the time of a default export (README, "Benchmarks"). Without
+    /// it, the kernel copy paths can run.
+    public var hashImage: Bool { writeChecksumFile || verifyWritten }
 }

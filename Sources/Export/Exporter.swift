@@ -8,11 +8,16 @@ public struct ExportImage: Sendable {
     public let output: String
     /// How progress names it ("disc 2 of 3"); the output's name when empty.
     public let title: String
+    /// Digests the layout's producer expects of its blobs besides the
+    /// library's SHA-256, by blob path (a WIM's SHA-1s): checked in the same
+    /// pass when blobs are verified.
+    public let expectedDigests: [String: [BlobDigest]]
 
-    public init(layout: Layout, output: String, title: String = "") {
+    public init(layout: Layout, output: String, title: String = "", expectedDigests: [String: [BlobDigest]] = [:]) {
         self.layout = layout
         self.output = output
         self.title = title
+        self.expectedDigests = expectedDigests
     }
 }
 
@@ -27,7 +32,8 @@ public struct ExportResult: Sendable {
 ///   when every image of the set is complete, flushed and (optionally) read
 ///   back; on any failure every temporary is removed and old files stay;
 /// - a device is opened exclusively and checked before a byte is written;
-/// - blobs are verified as they stream (`ExportOptions.verifyBlobs`).
+/// - blobs are verified while the image streams (`ExportOptions.verifyBlobs`),
+///   before anything is committed.
 public final class Exporter {
     private let options: ExportOptions
     private let blobs: BlobReader
@@ -68,7 +74,8 @@ public final class Exporter {
                 var statistics: ImageWriteStatistics
                 do {
                     statistics = try ImageWriter(layout: image.layout, output: output, blobs: blobs, options: options,
-                                                 progress: progress, mediaPaths: mediaPaths).run()
+                                                 progress: progress, mediaPaths: mediaPaths,
+                                                 expectedDigests: image.expectedDigests).run()
                     try output.finish(size: image.layout.size)
                     statistics.seconds = progress.elapsedSeconds
                     progress.finish(image.layout.size)
@@ -89,6 +96,13 @@ public final class Exporter {
             for output in opened { try output.commit() }
         } catch {
             for output in opened { output.discard() }
+            // "Nothing written" is true of files only; say what a pipe or a device holds.
+            if let error = error as? ExportError, let partial = opened.first(where: \.wroteAny) {
+                switch error {
+                case .blobMismatch, .interrupted: throw ExportError.incomplete(error, output: partial.display)
+                default: break
+                }
+            }
             throw error
         }
         if options.writeChecksumFile {

@@ -28,6 +28,9 @@ final class ImageOutput: @unchecked Sendable {
     /// Whether the descriptor is a pipe (splice needs one end to be).
     let isPipe: Bool
     private var position: UInt64 = 0
+    /// Whether any byte has gone to a pipe or a device (what a failed export
+    /// leaves there; a file's temporary is removed anyway).
+    private(set) var wroteAny = false
 
     private init(kind: OutputKind, display: String, file: OpenFile, finalPath: String? = nil,
                  temporaryPath: String? = nil, device: BlockDeviceInfo? = nil, isPipe: Bool = false) {
@@ -122,6 +125,7 @@ final class ImageOutput: @unchecked Sendable {
 
     /// Writes `buffer` as the image's bytes at `offset`.
     func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        if kind != .file && !buffer.isEmpty { wroteAny = true }
         do {
             switch kind {
             case .file, .device:
@@ -203,6 +207,7 @@ final class ImageOutput: @unchecked Sendable {
                 }
                 // The blob's size was checked when it was opened: ending early means it shrank.
                 guard copied > 0 else { throw SystemError("read", path: source.path, errno: SystemError.ioError) }
+                if kind != .file { wroteAny = true }
                 done += UInt64(copied)
                 if kind == .pipe { position += UInt64(copied) }
                 progress(done)

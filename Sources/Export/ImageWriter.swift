@@ -14,7 +14,8 @@ public struct ImageWriteStatistics: Sendable {
     /// Bytes the kernel copied (copy_file_range, sendfile, splice).
     public var kernelBytes: UInt64 = 0
     public var verifiedBlobs = 0
-    /// Blobs checked by a separate read because their bytes did not stream in order.
+    /// Always 0 now that every blob is checked by a read of its own (kept so
+    /// that summaries reading it need not change).
     public var separatelyVerifiedBlobs = 0
     /// Blobs with no recorded hash (a tree made from a plain folder).
     public var uncheckedBlobs = 0
@@ -29,20 +30,22 @@ public struct ImageWriteStatistics: Sendable {
 /// The layout is walked with `forEachSegment`, the read path the FUSE view
 /// uses too, so the exported bytes are the mounted bytes by construction.
 /// The walking thread reads the segments into the buffers of a `BufferRing`;
-/// threads of their own write each buffer, add it to the image's SHA-256 and
-/// verify its blob pieces, each at its own pace. Memory is the ring's few
-/// buffers whatever the image size.
+/// a thread of its own writes each buffer (and, when asked, another adds it
+/// to the image's SHA-256), each at its own pace. The blobs are verified
+/// beside the stream by a `BlobVerifier` on every core, which the writer never
+/// waits for until the end. Memory is the ring's few buffers and one buffer
+/// per verifying lane, whatever the image size.
 ///
-/// Why this shape (measured with `Scripts/bench export`, README
-/// "Benchmarks", Export): the work is two SHA-256 passes (blobs, image) plus the copies, on
-/// as few as two cores. A barrier per buffer (every step of buffer n done
-/// before buffer n+1 starts) idled a core whenever the steps were unequal;
-/// independent consumers keep both busy. Writes bypass the page cache when
-/// the output allows (`ImageOutput.startDirectWrites`): copying the image into
-/// it cost as much CPU as a hash.
+/// Why this shape (measured with `Scripts/bench export`, README "Benchmarks",
+/// Export): hashing is the cost, on as few as two cores. Each byte is hashed
+/// once by default (its blob's check); the image's SHA-256, a second pass on
+/// one thread, only when `--checksum` or `--verify-written` needs it. Writes
+/// bypass the page cache when the output allows
+/// (`ImageOutput.startDirectWrites`): copying the image into it cost as much
+/// CPU as a hash.
 ///
-/// Without hashing, a large blob segment may instead go through the kernel
-/// (`CopyPath`); zeros in a regular file become holes.
+/// When the image is not hashed, a large blob segment may instead go through
+/// the kernel (`CopyPath`); zeros in a regular file become holes.
 final class ImageWriter {
     private let layout: Layout
     private let output: ImageOutput
@@ -50,6 +53,7 @@ final class ImageWriter {
     private let options: ExportOptions
     private let progress: ProgressReporter
     private let mediaPaths: [String: String]
+    private let expectedDigests: [String: [BlobDigest]]
 
     /// Zero runs at least this long become holes (a regular file) rather than written bytes.
     static let holeThreshold: UInt64 = 64 << 10
@@ -57,18 +61,18 @@ final class ImageWriter {
     static let kernelThreshold: UInt64 = 256 << 10
 
     init(layout: Layout, output: ImageOutput, blobs: BlobReader, options: ExportOptions,
-         progress: ProgressReporter, mediaPaths: [String: String]) {
+         progress: ProgressReporter, mediaPaths: [String: String], expectedDigests: [String: [BlobDigest]] = [:]) {
         self.layout = layout
         self.output = output
         self.blobs = blobs
         self.options = options
         self.progress = progress
         self.mediaPaths = mediaPaths
+        self.expectedDigests = expectedDigests
     }
 
     func run() throws -> ImageWriteStatistics {
-        let hashing = options.hashImage || options.verifyBlobs
-        var path = options.copyPath.resolved(for: output.kind, hashing: hashing)
+        var path = options.copyPath.resolved(for: output.kind, hashing: options.hashImage)
         if path == .splice && !output.isPipe { path = .sendfile }
         var statistics = ImageWriteStatistics()
         statistics.size = layout.size
@@ -76,7 +80,9 @@ final class ImageWriter {
 
         let bufferSize = max(64 << 10, options.bufferSize)
         let imageHash = options.hashImage ? ImageHash() : nil
-        let verifier = options.verifyBlobs ? StreamVerifier(BlobVerifier(mediaPaths: mediaPaths)) : nil
+        let verifier = options.verifyBlobs
+            ? BlobVerifier(checks: BlobCheck.all(in: layout, extra: expectedDigests), blobs: blobs, mediaPaths: mediaPaths)
+            : nil
         let output = self.output
 
         // Each consumer sees every buffer, in image order, on its own thread.
@@ -88,16 +94,18 @@ final class ImageWriter {
                 if slot.zeroRun > 0 { imageHash.updateZeros(slot.zeroRun) } else { imageHash.update(slot.bytes) }
             }
         }
-        if let verifier { consumers.append { slot in try verifier.consume(slot) } }
         let ring = BufferRing(count: max(2, options.bufferCount), capacity: bufferSize, consumers: consumers)
+        verifier?.start()
         ring.start()
         if path == .readWrite && options.directWrites { output.startDirectWrites() }
 
         var slot: RingSlot?        // the buffer being filled
         var position: UInt64 = 0   // image offset of the next byte to place
 
+        // An interrupt, or a damaged blob found by the verifier: stop streaming.
         func checkInterrupt() throws {
             if let signal = Interrupts.received { throw ExportError.interrupted(signal: Interrupts.name(signal)) }
+            if let failure = verifier?.failure { throw failure }
         }
 
         // Hands the buffer being filled to the consumers.
@@ -137,9 +145,6 @@ final class ImageWriter {
                 case .blob(let blob, let offset, _):
                     do { try blobs.read(blob, at: offset + done, into: target) } catch let error as BlobError {
                         throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
-                    }
-                    if verifier != nil {
-                        chunk.pieces.append(BlobPiece(blob: blob, offset: offset + done, range: chunk.start + chunk.count ..< chunk.start + chunk.count + n))
                     }
                 case .bytes(let shared, let range):
                     shared.bytes.withUnsafeBytes { source in
@@ -200,28 +205,19 @@ final class ImageWriter {
             try ring.finish()
             statistics.directWrites = output.writesDirect
             progress.update(position)
+            if let verifier {
+                // The image is written; it counts only once every blob is checked.
+                statistics.verifiedBlobs = try verifier.finish()
+                statistics.uncheckedBlobs = verifier.uncheckedCount
+            }
         } catch {
             ring.cancel()
+            verifier?.cancel()
             throw error
-        }
-
-        if let verifier {
-            // The consumer threads have ended: the verifier is this thread's now.
-            try verifier.finish(blobs: blobs, bufferSize: bufferSize)
-            statistics.verifiedBlobs = verifier.verifier.verifiedCount
-            statistics.separatelyVerifiedBlobs = verifier.verifier.separateCount
-            statistics.uncheckedBlobs = verifier.verifier.uncheckedCount
         }
         statistics.sha256 = imageHash?.finalize()
         return statistics
     }
-}
-
-/// A blob's bytes inside a buffer, for the verifier.
-struct BlobPiece {
-    let blob: Blob
-    let offset: UInt64
-    let range: Range<Int>
 }
 
 /// The image's running SHA-256; updated by its one consumer thread, in image order.
@@ -241,22 +237,4 @@ final class ImageHash: @unchecked Sendable {
     }
 
     func finalize() -> String { Hex.lower(hasher.finalize()) }
-}
-
-/// The blob verifier as a ring consumer: only its thread touches it while the
-/// ring runs, and the walking thread only once the ring has finished.
-final class StreamVerifier: @unchecked Sendable {
-    let verifier: BlobVerifier
-    init(_ verifier: BlobVerifier) { self.verifier = verifier }
-
-    func consume(_ chunk: RingSlot) throws {
-        for piece in chunk.pieces {
-            try verifier.consume(piece.blob, offset: piece.offset,
-                                 bytes: UnsafeRawBufferPointer(rebasing: chunk.memory[piece.range]))
-        }
-    }
-
-    func finish(blobs: BlobReader, bufferSize: Int) throws {
-        try verifier.finish(blobs: blobs, bufferSize: bufferSize)
-    }
 }

@@ -18,8 +18,9 @@ struct ExportCommand: ParsableCommand {
         renamed over it only when complete: an existing PATH is never lost to a failed \
         export. A block device is opened exclusively (refused while mounted or in use), \
         must be at least as large as the image and, unless --force, removable. Library \
-        blobs are checked against their SHA-256 as they stream; the image's SHA-256 is \
-        printed at the end (on standard output, or standard error when the image goes there).
+        blobs are checked against their SHA-256 while the image streams. With --checksum \
+        or --verify-written the image's SHA-256 is printed at the end (on standard output, \
+        or standard error when the image goes there).
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case usb, iso }
@@ -34,10 +35,10 @@ struct ExportCommand: ParsableCommand {
             help: "A file (for a disc set, the name sequence numbers are added to), - for standard output, or a block device.")
     var output: String
 
-    @Flag(name: .customLong("no-verify"), help: "Do not check library blobs against their SHA-256 (fastest; no image SHA-256 either, unless --checksum or --verify-written asks for it).")
+    @Flag(name: .customLong("no-verify"), help: "Do not check library blobs against their SHA-256.")
     var noVerify = false
 
-    @Flag(help: "Also write the image's SHA-256 to PATH.sha256 (sha256sum format).")
+    @Flag(help: "Compute the image's SHA-256, print it and write it to PATH.sha256 (sha256sum format).")
     var checksum = false
 
     @Flag(name: .customLong("verify-written"), help: "Read the written image back and compare its SHA-256.")
@@ -95,6 +96,7 @@ struct ExportCommand: ParsableCommand {
                 if let sha = s.sha256 { try? hashOut.write(Array("\(sha)  \(result.output)\n".utf8)) }
                 var notes = ["\(s.size) bytes in \(s.seconds.formatted2) s"]
                 if s.verifiedBlobs > 0 { notes.append("\(s.verifiedBlobs) blobs verified") }
+                if s.sha256 == nil { notes.append("image SHA-256 not computed (--checksum computes it)") }
                 if s.uncheckedBlobs > 0 { notes.append("\(s.uncheckedBlobs) blobs without a recorded hash") }
                 if s.holeBytes > 0 { notes.append("\(s.holeBytes) bytes of zeros left as holes") }
                 if s.kernelBytes > 0 { notes.append("\(s.kernelBytes) bytes copied by \(s.copyPath.rawValue)") }

@@ -11,14 +11,14 @@ import XCTest
 final class StreamingTests: XCTestCase {
     /// `count` blobs of uneven sizes, each followed by a few bytes of padding
     /// (so blobs start at unaligned offsets), a hole after every seventh.
-    private func manyBlobs(_ scratch: Scratch, count: Int, damaged: Int? = nil) throws -> (Layout, [Blob]) {
+    private func manyBlobs(_ scratch: Scratch, count: Int, damaged: Set<Int> = []) throws -> (Layout, [Blob]) {
         var blobs: [Blob] = []
         var b = LayoutBuilder()
         b.append(bytes: Array(repeating: 0x33, count: 1000))
         for i in 0 ..< count {
             let bytes = patternBytes(150_000 + i * 9_973, seed: UInt64(100 + i))
             let blob = try scratch.blob("blob\(i).bin", bytes: bytes,
-                                        recordedHash: i == damaged ? sha256Upper(Array(bytes.reversed())) : nil)
+                                        recordedHash: damaged.contains(i) ? sha256Upper(Array(bytes.reversed())) : nil)
             blobs.append(blob)
             b.append(blob: blob)
             b.append(bytes: Array(repeating: UInt8(i & 0xFF), count: 100 + i))
@@ -27,8 +27,9 @@ final class StreamingTests: XCTestCase {
         return (b.build(), blobs)
     }
 
-    private func options(verify: Bool = true, buffer: Int, count: Int, direct: Bool = true) -> ExportOptions {
+    private func options(verify: Bool = true, buffer: Int, count: Int, direct: Bool = true, hashImage: Bool = false) -> ExportOptions {
         var o = exportOptions(verify: verify, buffer: buffer)
+        o.verifyWritten = hashImage
         o.bufferCount = count
         o.directWrites = direct
         return o
@@ -40,7 +41,7 @@ final class StreamingTests: XCTestCase {
         let expected = try layoutBytes(layout)
         for (buffer, count, direct) in [(64 << 10, 3, true), (64 << 10, 8, false), (100_000, 5, true), (4 << 20, 4, true)] {
             let out = scratch.path + "/many-\(buffer)-\(count)-\(direct).img"
-            let r = try Exporter(options: options(buffer: buffer, count: count, direct: direct), message: { _ in })
+            let r = try Exporter(options: options(buffer: buffer, count: count, direct: direct, hashImage: true), message: { _ in })
                 .export([ExportImage(layout: layout, output: out)])
             XCTAssertTrue(try readAll(out) == expected, "\(count) x \(buffer), direct \(direct): other bytes")
             XCTAssertEqual(r[0].statistics.sha256, sha256Lower(expected), "image hash in image order")
@@ -53,7 +54,7 @@ final class StreamingTests: XCTestCase {
 
     func testDamagedBlobInTheMiddleStopsTheStreamNamesItAndLeavesNoOutput() throws {
         let scratch = try Scratch()
-        let (layout, blobs) = try manyBlobs(scratch, count: 40, damaged: 23)
+        let (layout, blobs) = try manyBlobs(scratch, count: 40, damaged: [23])
         let out = scratch.path + "/media.img"
         try FileSystem.writeAtomically(out, bytes: Array("the previous image".utf8), sync: false)
         for (buffer, count) in [(64 << 10, 4), (256 << 10, 8)] {
@@ -68,15 +69,113 @@ final class StreamingTests: XCTestCase {
             XCTAssertTrue(try readAll(out) == Array("the previous image".utf8), "the old file is untouched")
             XCTAssertFalse(try scratch.entries().contains { $0.hasSuffix(".tmp") }, "no temporary left")
         }
-        // To a pipe as well: the stream stops, with the same error.
+        // To a pipe as well: the stream stops, with the same error, which says
+        // that what went down the pipe is incomplete (not "nothing written").
         let fifo = scratch.path + "/fifo"
         try tool("mkfifo", fifo)
         let drained = DrainingReader(fifo)
         XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), message: { _ in })
             .export([ExportImage(layout: layout, output: fifo)])) { error in
-            guard case ExportError.blobMismatch = error else { return XCTFail("not a mismatch: \(error)") }
+            let text = String(describing: error)
+            switch error {
+            case ExportError.incomplete(.blobMismatch(let blob, _, _, _), let output):
+                XCTAssertEqual(blob.path, blobs[23].path)
+                XCTAssertEqual(output, fifo)
+                XCTAssertTrue(text.hasSuffix("export stopped; \(fifo) holds an incomplete image"), text)
+            case ExportError.blobMismatch:
+                XCTAssertTrue(text.hasSuffix("nothing written"), "stopped before the first write: \(text)")
+            default:
+                XCTFail("not a mismatch: \(error)")
+            }
         }
         drained.wait()
+        // To a file: nothing written is true (the temporary is gone).
+        XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), message: { _ in })
+            .export([ExportImage(layout: layout, output: out)])) { error in
+            XCTAssertTrue(String(describing: error).hasSuffix("export stopped, nothing written"), "\(error)")
+        }
+    }
+
+    /// Two damaged blobs, verified on several lanes at once: the export stops
+    /// and always names the same one (the lanes' order: largest first), however
+    /// many lanes and buffers, and leaves the old file.
+    func testTwoDamagedBlobsAlwaysNameTheSameOne() throws {
+        let scratch = try Scratch()
+        let (layout, blobs) = try manyBlobs(scratch, count: 40, damaged: [7, 31])
+        let out = scratch.path + "/media.img"
+        try FileSystem.writeAtomically(out, bytes: Array("old".utf8), sync: false)
+        for (buffer, count) in [(64 << 10, 4), (256 << 10, 8), (1 << 20, 2), (64 << 10, 4)] {
+            XCTAssertThrowsError(try Exporter(options: options(buffer: buffer, count: count), message: { _ in })
+                .export([ExportImage(layout: layout, output: out)])) { error in
+                guard case ExportError.blobMismatch(let blob, _, _, _) = error else { return XCTFail("not a mismatch: \(error)") }
+                XCTAssertEqual(blob.path, blobs[31].path, "the larger damaged blob, every time")
+            }
+            XCTAssertEqual(try readAll(out), Array("old".utf8))
+            XCTAssertFalse(try scratch.entries().contains { $0.hasSuffix(".tmp") }, "no temporary left")
+        }
+        // The verifier alone, with 1 to 4 lanes: the same failure.
+        for lanes in 1 ... 4 {
+            let verifier = BlobVerifier(checks: BlobCheck.all(in: layout, extra: [:]), blobs: BlobReader(),
+                                        mediaPaths: [:], lanes: lanes, bufferSize: 64 << 10)
+            verifier.start()
+            XCTAssertThrowsError(try verifier.finish()) { error in
+                guard case ExportError.blobMismatch(let blob, _, _, _) = error else { return XCTFail("not a mismatch: \(error)") }
+                XCTAssertEqual(blob.path, blobs[31].path, "\(lanes) lanes")
+            }
+        }
+    }
+
+    /// A small damaged blob after a large one: one lane hashes the large blob
+    /// while another finds the damage; the export stops, names the small one
+    /// (the large one, ahead in the lanes' order, is finished, and is sound)
+    /// and leaves the old file.
+    func testDamageInASmallBlobWhileALargeOneIsHashing() throws {
+        let scratch = try Scratch()
+        let large = try scratch.blob("large.bin", bytes: patternBytes(40 << 20, seed: 41))
+        let smallBytes = patternBytes(10_000, seed: 42)
+        let small = try scratch.blob("small.bin", bytes: smallBytes, recordedHash: sha256Upper(Array(smallBytes.reversed())))
+        var b = LayoutBuilder()
+        b.append(blob: large)
+        b.append(blob: small)
+        b.appendZeros(1 << 20)
+        let layout = b.build()
+        let out = scratch.path + "/media.img"
+        try FileSystem.writeAtomically(out, bytes: Array("old".utf8), sync: false)
+        XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), mediaPaths: [small.path: "SMS/data/small.dat"],
+                                          message: { _ in }).export([ExportImage(layout: layout, output: out)])) { error in
+            guard case ExportError.blobMismatch(let blob, _, _, _) = error else { return XCTFail("not a mismatch: \(error)") }
+            XCTAssertEqual(blob.path, small.path)
+            XCTAssertTrue(String(describing: error).contains("SMS/data/small.dat"), "\(error)")
+        }
+        XCTAssertEqual(try readAll(out), Array("old".utf8))
+        XCTAssertEqual(try scratch.entries(), ["large.bin", "media.img", "small.bin"])
+    }
+
+    /// The hook for a layout's own digests (a WIM's SHA-1s): checked in the
+    /// same pass as the library's SHA-256; the digests from sha1sum.
+    func testExpectedSHA1DigestsAreChecked() throws {
+        let scratch = try Scratch()
+        let (layout, blobs) = try manyBlobs(scratch, count: 6)
+        var sha1s: [String: [BlobDigest]] = [:]
+        for blob in blobs {
+            let line = try tool("sha1sum", blob.path)
+            sha1s[blob.path] = [.sha1(String(line.prefix(40)))]
+        }
+        let out = scratch.path + "/wim.img"
+        let r = try Exporter(options: options(buffer: 64 << 10, count: 4), message: { _ in })
+            .export([ExportImage(layout: layout, output: out, expectedDigests: sha1s)])
+        XCTAssertEqual(r[0].statistics.verifiedBlobs, 6)
+
+        var wrong = sha1s
+        wrong[blobs[4].path] = [.sha1(String(repeating: "AB", count: 20))]
+        XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), message: { _ in })
+            .export([ExportImage(layout: layout, output: out, expectedDigests: wrong)])) { error in
+            guard case ExportError.blobMismatch(let blob, _, let expected, _) = error else { return XCTFail("not a mismatch: \(error)") }
+            XCTAssertEqual(blob.path, blobs[4].path)
+            XCTAssertEqual(expected, String(repeating: "AB", count: 20))
+            XCTAssertTrue(String(describing: error).contains("its SHA-1 is"), "\(error)")
+        }
+        XCTAssertFalse(try scratch.entries().contains { $0.hasSuffix(".tmp") }, "no temporary left")
     }
 
     /// A disk that fills up after a few megabytes, with many buffers queued

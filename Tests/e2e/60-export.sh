@@ -62,6 +62,15 @@ for format in usb iso; do
   ls -a "$WORK" | grep -q 'mediafs-.*\.tmp' && fail "$format: temporary file left"
   echo "ok: $format to a file ($want)"
 
+  # 1b. The default: blobs verified, the image's SHA-256 not computed (nothing on standard output).
+  "$MEDIAFS" export "$spec" --format $format -o "$WORK/d.$format" > "$WORK/hash.out" 2> "$WORK/export.err" \
+    || { cat "$WORK/export.err"; fail "$format: default export to a file"; }
+  [ "$(sha256sum < "$WORK/d.$format" | cut -d' ' -f1)" = "$want" ] || fail "$format: default export gives other bytes"
+  [ ! -s "$WORK/hash.out" ] || fail "$format: default export printed a hash: $(cat "$WORK/hash.out")"
+  grep -q "blobs verified, image SHA-256 not computed (--checksum computes it)" "$WORK/export.err" \
+    || fail "$format: summary does not say what was verified and not hashed: $(cat "$WORK/export.err")"
+  echo "ok: $format default export: blobs verified, no image hash"
+
   # 2. A pipe, on both paths.
   got="$("$MEDIAFS" export "$spec" --format $format -q -o - | sha256sum | cut -d' ' -f1)"
   [ "$got" = "$want" ] || fail "$format: pipe gives other bytes"
@@ -116,13 +125,14 @@ for _ in $(seq 50); do grep -q held "$WORK/held" && break; sleep 0.1; done
 expect_failure "device in use" "the device is in use" "$MEDIAFS" export "$WORK/usb.yaml" --format usb -q --force -o "$busy"
 kill "$holder"; wait "$holder" 2>/dev/null || true
 
-# A damaged blob: the export stops naming it; the previous output stays, unchanged; nothing else is left.
+# A damaged blob: the export stops naming it, saying nothing was written; the previous output stays, unchanged; nothing else is left.
 cp "$WORK/a.usb" "$WORK/keep.usb"; before="$(sha256sum < "$WORK/keep.usb")"
 blob="$(find "$WORK/lib" -type f -size +4M -path '*FileLib*' | head -n 1)"
 [ -n "$blob" ] || fail "no 5 MiB blob found in the library"
 cp "$blob" "$WORK/blob.saved"
 printf 'X' | dd of="$blob" bs=1 seek=1000000 conv=notrunc status=none
 expect_failure "damaged blob" "$(basename "$blob")" "$MEDIAFS" export "$WORK/usb.yaml" --format usb -q -o "$WORK/keep.usb"
+expect_failure "damaged blob: nothing written" "export stopped, nothing written" "$MEDIAFS" export "$WORK/usb.yaml" --format usb -q -o "$WORK/keep.usb"
 expect_failure "damaged blob names the file" "install.wim" "$MEDIAFS" export "$WORK/usb.yaml" --format usb -q -o "$WORK/keep.usb"
 [ "$(sha256sum < "$WORK/keep.usb")" = "$before" ] || fail "the previous output changed"
 ls -a "$WORK" | grep -q 'mediafs-.*\.tmp' && fail "temporary file left after the damaged blob"
