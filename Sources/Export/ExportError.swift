@@ -24,7 +24,7 @@ public enum ExportError: Error, CustomStringConvertible {
         switch self {
         case .blobMismatch(let blob, let mediaPath, let expected, let actual):
             let file = mediaPath.map { "\($0): " } ?? ""
-            return "\(file)library blob \(blob.path) is damaged: its SHA-256 is \(actual), the library records \(expected); export stopped, nothing written"
+            return "\(file)library blob \(blob.path) is damaged: its SHA-256 is \(actual), the library records \(expected); export stopped"
         case .writtenMismatch(let output, let expected, let actual):
             return "\(output): read back, the written image's SHA-256 is \(actual), but \(expected) was written; the output is damaged"
         case .deviceBusy(let path, let mountPoints):
@@ -43,7 +43,7 @@ public enum ExportError: Error, CustomStringConvertible {
         case .setNeedsFile(let discs, let output):
             return "the media is a set of \(discs) discs; \(output) can take only one image, give -o NAME.iso"
         case .interrupted(let signal):
-            return "interrupted (\(signal)); nothing written"
+            return "interrupted (\(signal))"
         case .system(let error, let context):
             return context.map { "\(error) (\($0))" } ?? error.description
         case .blob(let error, let mediaPath):

@@ -89,6 +89,10 @@ public final class Exporter {
             for output in opened { try output.commit() }
         } catch {
             for output in opened { output.discard() }
+            // What became of the outputs, said only as it is: a file is written
+            // beside and removed (an old one kept); a device or pipe holds what was streamed.
+            let partial = opened.filter { $0.kind != .file }.map(\.display)
+            message(partial.isEmpty ? "nothing written" : "\(partial.joined(separator: ", ")): holds part of an image; the export stopped")
             throw error
         }
         if options.writeChecksumFile {

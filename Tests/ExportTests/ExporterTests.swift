@@ -93,13 +93,17 @@ final class ExporterTests: XCTestCase {
         b.appendZeros(1 << 20)
         let out = scratch.path + "/media.img"
         try FileSystem.writeAtomically(out, bytes: Array("the previous image".utf8), sync: false)
-        let exporter = Exporter(options: exportOptions(), mediaPaths: [bad.path: "OSD/install.wim"], message: { _ in })
+        var messages: [String] = []
+        let exporter = Exporter(options: exportOptions(), mediaPaths: [bad.path: "OSD/install.wim"], message: { messages.append($0) })
         XCTAssertThrowsError(try exporter.export([ExportImage(layout: b.build(), output: out)])) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.contains("OSD/install.wim"), text)
             XCTAssertTrue(text.contains(bad.path), text)
+            XCTAssertFalse(text.contains("nothing written"), "the error does not say what became of the output: \(text)")
             guard case ExportError.blobMismatch = error else { return XCTFail("not a mismatch: \(error)") }
         }
+        // A file output is written beside and removed: then, and only then, nothing was written.
+        XCTAssertEqual(messages.last, "nothing written")
         XCTAssertTrue(try readAll(out) == Array("the previous image".utf8), "the old file is untouched")
         XCTAssertEqual(try scratch.entries(), ["bad.bin", "good.bin", "media.img"], "nothing else left behind")
     }

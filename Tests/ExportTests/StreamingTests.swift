@@ -72,10 +72,13 @@ final class StreamingTests: XCTestCase {
         let fifo = scratch.path + "/fifo"
         try tool("mkfifo", fifo)
         let drained = DrainingReader(fifo)
-        XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), message: { _ in })
+        var messages: [String] = []
+        XCTAssertThrowsError(try Exporter(options: options(buffer: 64 << 10, count: 4), message: { messages.append($0) })
             .export([ExportImage(layout: layout, output: fifo)])) { error in
             guard case ExportError.blobMismatch = error else { return XCTFail("not a mismatch: \(error)") }
         }
+        // A pipe holds what was streamed before the stop: never "nothing written".
+        XCTAssertEqual(messages.last, "\(fifo): holds part of an image; the export stopped")
         drained.wait()
     }
 
