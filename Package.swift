@@ -27,8 +27,12 @@ let package = Package(
         .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3",
                        providers: [.apt(["libfuse3-dev"])]),
 
+        // openat2(2), which glibc does not wrap (a header of static inline functions).
+        .systemLibrary(name: "CSystemCalls", path: "Sources/CSystemCalls"),
+
         // The one place where system calls are made: typed, throwing Swift over C.
         .target(name: "SystemIO", dependencies: [
+            "CSystemCalls",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
 

@@ -72,5 +72,5 @@ public final class ContentLibrary: Sendable {
     var dataLib: String { root + "/DataLib" }
     var fileLib: String { root + "/FileLib" }
     func pkgLibINI(_ packageID: String) -> String { pkgLib + "/" + packageID + ".INI" }
-    func blobPath(_ hash: String) -> String { root + "/" + LibraryNames.blobRelativePath(hash) }
+    func blobPath(_ hash: String) -> String { LibraryNames.blobPath(under: fileLib, hash: hash) }
 }

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// Everything that can be wrong with a content library or with what is added to
 /// it. Each case carries the path at fault, and `description` starts with it,
 /// so a message reads like a compiler's: `path: what is wrong`.
@@ -29,13 +31,17 @@ public enum ContentLibraryError: Error, CustomStringConvertible, Sendable, Equat
     case unsupportedEntry(path: String, kind: String)
     /// Two entries that would land on the same path, or an entry in an impossible place.
     case conflict(path: String, reason: String)
+    /// A file or folder of the library that cannot be opened or read: refused
+    /// because it leads outside the library (a symbolic link), or a system error.
+    case unreadable(path: String, reason: String)
 
     public var path: String {
         switch self {
         case .notALibrary(let path, _), .malformedINI(let path, _, _), .invalidUTF8(let path, _),
              .missingKey(let path, _, _), .invalidValue(let path, _, _, _), .invalidName(let path, _),
              .invalidIdentifier(let path, _, _), .unknownPackage(let path, _, _), .missingContent(let path, _, _), .missingBlob(let path, _),
-             .sizeMismatch(let path, _, _, _), .unsupportedEntry(let path, _), .conflict(let path, _):
+             .sizeMismatch(let path, _, _, _), .unsupportedEntry(let path, _), .conflict(let path, _),
+             .unreadable(let path, _):
             return path
         }
     }
@@ -66,8 +72,26 @@ public enum ContentLibraryError: Error, CustomStringConvertible, Sendable, Equat
             return "\(path): Size=\(recorded) but the blob \(blobPath) holds \(actual) bytes"
         case .unsupportedEntry(let path, let kind):
             return "\(path): is a \(kind); only regular files and folders can be in a package"
-        case .conflict(let path, let reason):
+        case .conflict(let path, let reason), .unreadable(let path, let reason):
             return "\(path): \(reason)"
+        }
+    }
+
+    /// The description without the path in front ("leads outside the library (symbolic link)").
+    public var reason: String {
+        let text = description
+        let prefix = path + ": "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+    }
+
+    /// `error` as a library error: a `SystemError` (a refused link, a read
+    /// that failed) becomes `.unreadable` naming its path; anything else,
+    /// `.unreadable` of `path`.
+    static func from(_ error: any Error, path: String) -> ContentLibraryError {
+        switch error {
+        case let e as ContentLibraryError: return e
+        case let e as SystemError: return .unreadable(path: e.path, reason: e.detail ?? "\(e.operation) failed: \(e.reason)")
+        default: return .unreadable(path: path, reason: "\(error)")
         }
     }
 }

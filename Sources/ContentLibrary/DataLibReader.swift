@@ -40,15 +40,27 @@ struct DataLibReader: Sendable {
 
     func load(packageID: String, version: Int, name: String?, namedBy indexPath: String) throws -> PackageContent {
         let contentID = LibraryNames.contentID(packageID, version: version)
-        let folder = root + "/DataLib/" + contentID
-        guard let st = try FileSystem.status(folder), st.kind == .directory else {
-            throw ContentLibraryError.missingContent(path: folder, contentID: contentID, listedIn: indexPath)
+        let folderPath = root + "/DataLib/" + contentID
+        // Everything is opened beneath the library root: a linked DataLib/<ContentID>
+        // folder (or any link in it) is refused, naming it, never followed out.
+        let folder: OpenDirectory
+        do {
+            folder = try OpenDirectory(path: folderPath, beneath: root)
+        } catch let error as SystemError where error.isNotFound {
+            throw ContentLibraryError.missingContent(path: folderPath, contentID: contentID, listedIn: indexPath)
+        } catch {
+            throw ContentLibraryError.from(error, path: folderPath)
         }
         // The content INI carries only a whole-content hash of unpublished algorithm
         // (mediafs writes its own, see PackageWriter); it must parse when present.
-        let contentINI = folder + ".INI"
-        if try FileSystem.status(contentINI) != nil {
-            _ = try INIFile(parsing: FileSystem.readFile(contentINI), path: contentINI)
+        let contentINI = folderPath + ".INI"
+        do {
+            let bytes = try OpenFile(path: contentINI, beneath: root).readAll()
+            _ = try INIFile(parsing: bytes, path: contentINI)
+        } catch let error as SystemError where error.isNotFound {
+            // No content INI: nothing to check.
+        } catch {
+            throw ContentLibraryError.from(error, path: contentINI)
         }
 
         let (files, folders) = try readTree(folder)
@@ -80,8 +92,8 @@ struct DataLibReader: Sendable {
         }
 
         /// Lists the package folder and hands out every file (the last slice may be short).
-        mutating func run(folder: String) throws {
-            try visit(folder: folder, relative: "")
+        mutating func run(folder: OpenDirectory) throws {
+            try visit(folder, relative: "")
             if !files.isEmpty { handOut(files) }
             files = []
         }
@@ -90,7 +102,8 @@ struct DataLibReader: Sendable {
         /// Entries are visited in the order of their package paths, a folder's
         /// name counting as `name/`: then the files come out already sorted by
         /// path (a file `a` and a folder `a-b` come before the folder `a`'s files).
-        mutating func visit(folder: String, relative: String) throws {
+        mutating func visit(_ directory: OpenDirectory, relative: String) throws {
+            let folder = directory.path
             struct Item {
                 /// The name, with `/` after a folder's: what the entries sort by.
                 let key: String
@@ -100,7 +113,9 @@ struct DataLibReader: Sendable {
             }
             var items: [Item] = []
             var subfolderNames: Set<String> = []
-            for entry in try FileSystem.listDirectory(folder) {
+            let entries: [FileSystem.DirectoryEntry]
+            do { entries = try directory.list() } catch { throw ContentLibraryError.from(error, path: folder) }
+            for entry in entries {
                 switch entry.kind {
                 case .directory:
                     if let problem = LibraryNames.problem(with: entry.name) {
@@ -128,7 +143,11 @@ struct DataLibReader: Sendable {
                 guard let iniName = item.iniName else {
                     let child = joinedPath(relative, item.name)
                     folders.append(child)
-                    try visit(folder: joinedPath(folder, item.name), relative: child)
+                    let subfolder: OpenDirectory
+                    do { subfolder = try directory.openDirectory(item.name) } catch {
+                        throw ContentLibraryError.from(error, path: joinedPath(folder, item.name))
+                    }
+                    try visit(subfolder, relative: child)
                     continue
                 }
                 // Two INI files naming one package path ("a.INI" and "a.ini") sort
@@ -161,11 +180,12 @@ struct DataLibReader: Sendable {
     /// nothing that outlives them: memory a thread's malloc arena holds at its
     /// end is not given back by `Memory.returnFreedToSystem` (glibc trims only
     /// free chunks, not a thread arena's top), and a mount daemon would keep it.
-    private func readTree(_ folder: String) throws -> (files: [LibraryFile], folders: [String]) {
+    private func readTree(_ folder: OpenDirectory) throws -> (files: [LibraryFile], folders: [String]) {
         let slices = SliceQueue()
         let folders = FolderList()
         let fileLibPath = root + "/FileLib"
         let checkBlobs = checkBlobs
+        let root = root
 
         ParallelWork.run(workers: workers) { worker in
             if worker == 0 {
@@ -179,7 +199,7 @@ struct DataLibReader: Sendable {
                     slices.finishListing(error)
                 }
             }
-            var reader = SliceReader(fileLibPath: fileLibPath, checkBlobs: checkBlobs)
+            var reader = SliceReader(root: root, fileLibPath: fileLibPath, checkBlobs: checkBlobs)
             while let slice = slices.next() {
                 do {
                     try reader.read(slice.files, into: slice.parsed)
@@ -191,30 +211,16 @@ struct DataLibReader: Sendable {
         let (all, firstError) = slices.finish()
         if let firstError { throw firstError }
 
-        let fileLibPrefix = Array((fileLibPath + "/").utf8)
         var files: [LibraryFile] = []
         files.reserveCapacity(all.reduce(0) { $0 + $1.files.count })
         for slice in all {
             for (i, p) in slice.files.enumerated() {
                 let f = slice.parsed[i]
                 files.append(LibraryFile(path: p.packagePath, size: f.size, hash: f.hash.upperHex, attributes: f.attributes,
-                                         timeModified: f.timeModified, blobPath: blobPath(prefix: fileLibPrefix, f.hash)))
+                                         timeModified: f.timeModified, blobPath: LibraryNames.blobPath(under: fileLibPath, f.hash)))
             }
         }
         return (files, folders.get())
-    }
-
-    /// `<root>/FileLib/<first 4>/<HASH>`, made in one allocation.
-    private func blobPath(prefix: [UInt8], _ hash: SHA256Digest) -> String {
-        prefix.withUnsafeBufferPointer { prefix in
-            String(unsafeUninitializedCapacity: prefix.count + 69) { out in
-                _ = UnsafeMutableBufferPointer(rebasing: out[0..<prefix.count]).initialize(from: prefix)
-                hash.writeUpperHex(into: UnsafeMutableBufferPointer(rebasing: out[(prefix.count + 5)..<(prefix.count + 69)]))
-                for i in 0..<4 { out[prefix.count + i] = out[prefix.count + 5 + i] }
-                out[prefix.count + 4] = UInt8(ascii: "/")
-                return prefix.count + 69
-            }
-        }
     }
 
     /// A slot per file, written by the one thread that reads that file's slice
@@ -311,6 +317,8 @@ struct DataLibReader: Sendable {
 
     /// What each thread keeps: its buffer and its open folder.
     private struct SliceReader {
+        /// The library root: folders are opened beneath it (no link followed).
+        let root: String
         let fileLibPath: String
         let checkBlobs: Bool
         /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
@@ -318,7 +326,8 @@ struct DataLibReader: Sendable {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         var folder: OpenDirectory?
 
-        init(fileLibPath: String, checkBlobs: Bool) {
+        init(root: String, fileLibPath: String, checkBlobs: Bool) {
+            self.root = root
             self.fileLibPath = fileLibPath
             self.checkBlobs = checkBlobs
         }
@@ -329,10 +338,15 @@ struct DataLibReader: Sendable {
                 if let open = folder, open.path == pending.folder {
                     directory = open
                 } else {
-                    directory = try OpenDirectory(path: pending.folder)
+                    do { directory = try OpenDirectory(path: pending.folder, beneath: root) } catch {
+                        throw ContentLibraryError.from(error, path: pending.folder)
+                    }
                     folder = directory
                 }
-                let count = try directory.readFile(pending.iniName, into: &buffer)
+                let count: Int
+                do { count = try directory.readFile(pending.iniName, into: &buffer) } catch {
+                    throw ContentLibraryError.from(error, path: directory.path + "/" + pending.iniName)
+                }
                 let ini = try buffer.withUnsafeBufferPointer {
                     try FileINI(parsing: UnsafeBufferPointer(rebasing: $0[0..<count]), path: directory.path + "/" + pending.iniName)
                 }
@@ -343,37 +357,29 @@ struct DataLibReader: Sendable {
             }
         }
 
-        /// The blob is in FileLib and has the recorded size.
+        /// The blob is in FileLib, a regular file reached through no link, and has the recorded size.
         private mutating func checkBlob(_ ini: FileINI, path: @autoclosure () -> String) throws {
-            let fileLib = try self.fileLib ?? OpenDirectory(path: fileLibPath)
-            self.fileLib = fileLib
-            let hash = ini.hash.upperHex
-            let relative = hash.prefix(4) + "/" + hash
-            // One stat per file, duplicates included: remembering sizes by
-            // hash cost as much as the stats it saved.
-            guard let st = try fileLib.status(relative), st.kind == .regular else {
+            let relative = LibraryNames.blobPath(under: "", ini.hash)
+            let st: FileStatus?
+            do {
+                let fileLib = try self.fileLib ?? OpenDirectory(path: fileLibPath, beneath: root)
+                self.fileLib = fileLib
+                // One stat per file, duplicates included: remembering sizes by
+                // hash cost as much as the stats it saved.
+                st = try fileLib.statusBeneath(relative)
+            } catch {
+                throw ContentLibraryError.from(error, path: fileLibPath + "/" + relative)
+            }
+            guard let st else {
                 throw ContentLibraryError.missingBlob(path: path(), blobPath: fileLibPath + "/" + relative)
+            }
+            guard st.kind == .regular else {
+                throw ContentLibraryError.unreadable(path: fileLibPath + "/" + relative,
+                                                     reason: "is \(st.kind.article), not a regular file (the blob of \(path()))")
             }
             guard st.size == ini.size else {
                 throw ContentLibraryError.sizeMismatch(path: path(), blobPath: fileLibPath + "/" + relative,
                                                        recorded: ini.size, actual: st.size)
-            }
-        }
-    }
-}
-
-/// `folder/name` (or `name` in the top folder), made in one allocation.
-func joinedPath(_ folder: String, _ name: String) -> String {
-    if folder.isEmpty { return name }
-    var folder = folder
-    var name = name
-    return folder.withUTF8 { f in
-        name.withUTF8 { n in
-            String(unsafeUninitializedCapacity: f.count + 1 + n.count) { out in
-                _ = UnsafeMutableBufferPointer(rebasing: out[0..<f.count]).initialize(from: f)
-                out[f.count] = UInt8(ascii: "/")
-                _ = UnsafeMutableBufferPointer(rebasing: out[(f.count + 1)...]).initialize(from: n)
-                return f.count + 1 + n.count
             }
         }
     }

@@ -19,6 +19,8 @@ public final class LibrarySnapshot: Sendable {
     public let checksBlobSizes: Bool
 
     let indexes: [String: PackageIndex]
+    /// PkgLib entries that cannot be read as a package, by package ID (see `brokenPackages`).
+    let broken: [String: ContentLibraryError]
     private let loaded = Mutex<[String: PackageContent]>([:])
 
     init(root: String, checkBlobSizes: Bool = true) throws {
@@ -26,14 +28,50 @@ public final class LibrarySnapshot: Sendable {
         self.checksBlobSizes = checkBlobSizes
         var digest = SHA256()
         var indexes: [String: PackageIndex] = [:]
-        for (packageID, path) in try PackageIndex.listFiles(in: root + "/PkgLib") {
-            let bytes = try FileSystem.readFile(path)
+        let pkgLib: OpenDirectory
+        do { pkgLib = try OpenDirectory(path: root + "/PkgLib", beneath: root) } catch {
+            throw ContentLibraryError.from(error, path: root + "/PkgLib")
+        }
+        var listing = try PackageIndex.list(pkgLib)
+        for (packageID, name, path) in listing.files {
+            // One package's PkgLib INI that cannot be read or parsed breaks that
+            // package only: a media that does not use it is still made.
+            let bytes: [UInt8]
+            do { bytes = try pkgLib.readFile(name) } catch {
+                listing.broken[packageID] = ContentLibraryError.from(error, path: path)
+                digest.update(data: Array(packageID.utf8) + [1] + Array("\(error)".utf8) + [0])
+                continue
+            }
             digest.update(data: Array(packageID.utf8) + [0] + Array(String(bytes.count).utf8) + [0])
             digest.update(data: bytes)
-            indexes[packageID] = try PackageIndex(packageID: packageID, path: path, bytes: bytes)
+            do {
+                indexes[packageID] = try PackageIndex(packageID: packageID, path: path, bytes: bytes)
+            } catch {
+                listing.broken[packageID] = ContentLibraryError.from(error, path: path)
+            }
+        }
+        for (packageID, error) in listing.broken.sorted(by: { utf8Precedes($0.key, $1.key) }) {
+            digest.update(data: Array(packageID.utf8) + [2] + Array(error.description.utf8) + [0])
         }
         self.indexes = indexes
-        self.generation = upperHex(digest.finalize())
+        self.broken = listing.broken
+        self.generation = Hex.upper(digest.finalize())
+    }
+
+    /// A package whose PkgLib entry cannot be used (it does not parse, cannot be
+    /// read, leads outside the library…), or a version whose DataLib entry
+    /// cannot (`LibraryVerifier`). Such a package is an error only for a media
+    /// that uses it.
+    public struct BrokenPackage: Sendable, Equatable {
+        /// A package ID ("ABC00001"), a content ID ("ABC00001.2") or, for a PkgLib
+        /// file not named by a package ID, its name without `.INI`.
+        public let reference: String
+        public let error: ContentLibraryError
+    }
+
+    /// The PkgLib entries that are not usable packages, sorted by package ID.
+    public var brokenPackages: [BrokenPackage] {
+        broken.map { BrokenPackage(reference: $0.key, error: $0.value) }.sorted { utf8Precedes($0.reference, $1.reference) }
     }
 
     /// Every package ID, sorted.
@@ -82,6 +120,7 @@ public final class LibrarySnapshot: Sendable {
             packageID = reference
         }
         guard let index = indexes[packageID] else {
+            if let error = broken[packageID] { throw error }
             throw ContentLibraryError.unknownPackage(path: root + "/PkgLib", reference: reference,
                 reason: "no such package (there is no PkgLib/\(packageID).INI)")
         }

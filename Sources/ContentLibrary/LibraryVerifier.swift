@@ -18,12 +18,20 @@ public struct LibraryVerifyReport: Sendable {
     public let bytesChecked: UInt64
     public let missing: [BlobProblem]
     public let mismatched: [BlobProblem]
+    /// Blobs that cannot be read: refused because they lead outside the library
+    /// (a link, a linked FileLib folder), not regular files, or unreadable.
+    public let refused: [BlobProblem]
+    /// Packages (PkgLib entries) and versions (DataLib entries) that cannot be
+    /// read, each naming the file at fault.
+    public let brokenPackages: [LibrarySnapshot.BrokenPackage]
 
-    public var isClean: Bool { missing.isEmpty && mismatched.isEmpty }
+    public var isClean: Bool { missing.isEmpty && mismatched.isEmpty && refused.isEmpty && brokenPackages.isEmpty }
 }
 
 /// Re-hashes every blob in FileLib (streamed, 1 MiB at a time) and checks every
-/// blob DataLib refers to (in every version of every package) is there.
+/// blob DataLib refers to (in every version of every package) is there. Every
+/// file is opened beneath the library root (`OpenFile(path:beneath:)`): a
+/// link is listed as a problem, never followed.
 struct LibraryVerifier {
     let library: ContentLibrary
 
@@ -32,10 +40,18 @@ struct LibraryVerifier {
         var users: [String: Set<String>] = [:]        // hash → content IDs (DataLib)
         var recordedSize: [String: UInt64] = [:]
         let reader = DataLibReader(root: library.root, checkBlobs: false)
+        var broken = snapshot.brokenPackages
         for packageID in snapshot.packageIDs {
             guard let index = snapshot.indexes[packageID] else { continue }
             for version in index.versions {
-                let content = try reader.load(packageID: packageID, version: version, name: index.name, namedBy: index.path)
+                let content: PackageContent
+                do {
+                    content = try reader.load(packageID: packageID, version: version, name: index.name, namedBy: index.path)
+                } catch {
+                    let contentID = LibraryNames.contentID(packageID, version: version)
+                    broken.append(.init(reference: contentID, error: .from(error, path: library.dataLib + "/" + contentID)))
+                    continue
+                }
                 for file in content.files {
                     users[file.hash, default: []].insert(content.contentID)
                     recordedSize[file.hash] = file.size
@@ -48,14 +64,27 @@ struct LibraryVerifier {
         var bytes: UInt64 = 0
         var seen = Set<String>()
         var mismatched: [LibraryVerifyReport.BlobProblem] = []
-        for folder in try FileSystem.listDirectory(library.fileLib).map(\.name).sorted(by: utf8Precedes) {
+        var refused: [LibraryVerifyReport.BlobProblem] = []
+        let fileLib = try OpenDirectory(path: library.fileLib, beneath: library.root)
+        for folderEntry in try fileLib.list().sorted(by: { utf8Precedes($0.name, $1.name) }) {
+            let folder = folderEntry.name
+            // A link in FileLib's place of a folder is not followed: the blobs
+            // DataLib names under it are listed as refused below.
+            guard !folder.hasPrefix("."), folderEntry.kind == .directory else { continue }
             let folderPath = library.fileLib + "/" + folder
-            guard !folder.hasPrefix("."), FileSystem.isDirectory(folderPath) else { continue }
-            for name in try FileSystem.listDirectory(folderPath).map(\.name).sorted(by: utf8Precedes) {
+            let blobFolder = try fileLib.openDirectory(folder)
+            for entry in try blobFolder.list().sorted(by: { utf8Precedes($0.name, $1.name) }) {
+                let name = entry.name
                 // Blobs are named by their hash; <HASH>.INI, <HASH>.SIG and temporaries are not blobs.
                 guard let hash = LibraryNames.normalizedHash(name), hash == name else { continue }
                 let blobPath = folderPath + "/" + name
-                let file = try OpenFile(path: blobPath)
+                let file: OpenFile
+                do { file = try blobFolder.openFile(name) } catch {
+                    if folder == String(hash.prefix(4)) { seen.insert(hash) }
+                    refused.append(.init(blobPath: blobPath, hash: hash, contentIDs: try contentIDs(hash, users: users),
+                                         reason: ContentLibraryError.from(error, path: blobPath).reason))
+                    continue
+                }
                 var digest = SHA256()
                 var size: UInt64 = 0
                 while true {
@@ -66,7 +95,7 @@ struct LibraryVerifier {
                 }
                 checked += 1
                 bytes += size
-                let actual = upperHex(digest.finalize())
+                let actual = Hex.upper(digest.finalize())
                 var reason: String? = nil
                 if actual != hash {
                     reason = "its SHA-256 is \(actual)"
@@ -84,17 +113,29 @@ struct LibraryVerifier {
         }
         var missing: [LibraryVerifyReport.BlobProblem] = []
         for hash in users.keys.sorted() where !seen.contains(hash) {
-            missing.append(.init(blobPath: library.blobPath(hash), hash: hash,
-                                 contentIDs: try contentIDs(hash, users: users), reason: "missing"))
+            let blobPath = library.blobPath(hash)
+            let problem = LibraryVerifyReport.BlobProblem(blobPath: blobPath, hash: hash, contentIDs: try contentIDs(hash, users: users), reason: "missing")
+            // Not listed as a blob: absent, or behind a link (a linked FileLib/<4> folder).
+            do {
+                _ = try OpenFile(path: blobPath, beneath: library.root)
+                missing.append(problem)
+            } catch let error as SystemError where error.isNotFound {
+                missing.append(problem)
+            } catch {
+                refused.append(.init(blobPath: blobPath, hash: hash, contentIDs: problem.contentIDs,
+                                     reason: ContentLibraryError.from(error, path: blobPath).reason))
+            }
         }
-        return LibraryVerifyReport(blobsChecked: checked, bytesChecked: bytes, missing: missing, mismatched: mismatched)
+        return LibraryVerifyReport(blobsChecked: checked, bytesChecked: bytes, missing: missing, mismatched: mismatched,
+                                   refused: refused, brokenPackages: broken.sorted { utf8Precedes($0.reference, $1.reference) })
     }
 
     private func contentIDs(_ hash: String, users: [String: Set<String>]) throws -> [String] {
         var ids = users[hash] ?? []
         let refPath = library.blobPath(hash) + ".INI"
-        if try FileSystem.status(refPath) != nil {
-            let ini = try INIFile(parsing: FileSystem.readFile(refPath), path: refPath)
+        // The reference list is a hint for the report: one that cannot be read or parsed is left out.
+        if let bytes = try? OpenFile(path: refPath, beneath: library.root).readAll(),
+           let ini = try? INIFile(parsing: bytes, path: refPath) {
             for entry in ini.section("Packages")?.entries ?? [] { ids.insert(entry.key) }
         }
         return ids.sorted(by: utf8Precedes)

@@ -50,30 +50,47 @@ struct PackageIndex: Sendable {
         self.ini = ini
     }
 
-    /// The PkgLib INI files of `pkgLib`, by package ID, sorted by name. Hidden
-    /// files (a writer's temporaries) and files not named `*.INI` are not packages.
-    static func listFiles(in pkgLib: String) throws -> [(packageID: String, path: String)] {
-        var result: [(packageID: String, path: String)] = []
+    /// What PkgLib holds: the INI files of packages, and the entries that are
+    /// not usable as one (each a problem of its package only: see `LibrarySnapshot`).
+    struct Listing {
+        /// By package ID, sorted by file name.
+        var files: [(packageID: String, name: String, path: String)] = []
+        /// Package ID (or, for a name that is not one, the file name without
+        /// `.INI`) → why its PkgLib entry cannot be used.
+        var broken: [String: ContentLibraryError] = [:]
+    }
+
+    /// The PkgLib INI files of the open folder `pkgLib`, by package ID, sorted
+    /// by name. Hidden files (a writer's temporaries) and files not named
+    /// `*.INI` are not packages. A name that is not a package ID, an entry that
+    /// is not a regular file and two files for one package are broken entries.
+    /// A symbolic link is listed like a file: opening it beneath the library
+    /// refuses it, naming it.
+    static func list(_ pkgLib: OpenDirectory) throws -> Listing {
+        var listing = Listing()
         var seen: [String: String] = [:]
-        for entry in try FileSystem.listDirectory(pkgLib).sorted(by: { utf8Precedes($0.name, $1.name) }) {
+        for entry in try pkgLib.list().sorted(by: { utf8Precedes($0.name, $1.name) }) {
             let name = entry.name
             guard !name.hasPrefix("."), name.utf8.count > 4, hasINISuffix(name) else { continue }
-            let path = pkgLib + "/" + name
-            let isFile = try entry.kind == .regular || (entry.kind == .symlink && FileSystem.status(path)?.kind == .regular)
-            guard isFile else {
-                throw ContentLibraryError.unsupportedEntry(path: path, kind: kindName(entry.kind))
-            }
+            let path = pkgLib.path + "/" + name
             let packageID = String(decoding: name.utf8.dropLast(4), as: UTF8.self)
             if let problem = LibraryNames.packageIDProblem(packageID) {
-                throw ContentLibraryError.invalidIdentifier(path: path, identifier: packageID, reason: problem)
+                listing.broken[packageID] = .invalidIdentifier(path: path, identifier: packageID, reason: problem)
+                continue
+            }
+            guard entry.kind == .regular || entry.kind == .symlink else {
+                listing.broken[packageID] = .conflict(path: path, reason: "is \(entry.kind.article); a PkgLib entry must be a regular file")
+                continue
             }
             if let other = seen[packageID] {
-                throw ContentLibraryError.conflict(path: path, reason: "a second PkgLib file for package \(packageID) (the other is \(other))")
+                listing.broken[packageID] = .conflict(path: path, reason: "a second PkgLib file for package \(packageID) (the other is \(other))")
+                continue
             }
             seen[packageID] = path
-            result.append((packageID, path))
+            listing.files.append((packageID, name, path))
         }
-        return result
+        listing.files.removeAll { listing.broken[$0.packageID] != nil }
+        return listing
     }
 }
 

@@ -59,7 +59,15 @@ struct PackageWriter {
         folders.sort(by: utf8Precedes)
         for hash in Set(libraryFiles.map(\.hash)).sorted() {
             let refPath = library.blobPath(hash) + ".INI"
-            var ini = try FileSystem.status(refPath) == nil ? INIFile() : INIFile(parsing: FileSystem.readFile(refPath), path: refPath)
+            // Read beneath the library: a reference list linked from outside is refused, not copied in.
+            var ini = INIFile()
+            do {
+                ini = try INIFile(parsing: OpenFile(path: refPath, beneath: library.root).readAll(), path: refPath)
+            } catch let error as SystemError where error.isNotFound {
+                // A new blob: a new reference list.
+            } catch {
+                throw ContentLibraryError.from(error, path: refPath)
+            }
             ini.set(contentID, to: "", in: "Packages")
             try FileSystem.writeAtomically(refPath, bytes: ini.rendered(), sync: false)
         }
@@ -118,7 +126,7 @@ struct PackageWriter {
         for folder in folders {
             digest.update(data: Array("\(folder)/\n".utf8))
         }
-        return upperHex(digest.finalize())
+        return Hex.upper(digest.finalize())
     }
 
     private func checkedName(_ name: String, indexPath: String) throws -> String {
@@ -140,7 +148,7 @@ struct PackageWriter {
             if let problem = LibraryNames.problem(with: entry.name) {
                 throw ContentLibraryError.invalidName(path: path, reason: problem)
             }
-            let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+            let child = joinedPath(relative, entry.name)
             switch entry.kind {
             case .directory:
                 // In DataLib the file "x" becomes "x.INI": a folder "x.INI" beside it would collide.
@@ -161,10 +169,11 @@ struct PackageWriter {
 
     /// The package's PkgLib INI as it is now (nil for a new package).
     private func currentIndex(_ packageID: String) throws -> PackageIndex? {
-        guard let found = try PackageIndex.listFiles(in: library.pkgLib).first(where: { $0.packageID == packageID }) else {
-            return nil
-        }
-        return try PackageIndex(packageID: packageID, path: found.path, bytes: FileSystem.readFile(found.path))
+        let pkgLib = try OpenDirectory(path: library.pkgLib, beneath: library.root)
+        let listing = try PackageIndex.list(pkgLib)
+        if let broken = listing.broken[packageID] { throw broken }
+        guard let found = listing.files.first(where: { $0.packageID == packageID }) else { return nil }
+        return try PackageIndex(packageID: packageID, path: found.path, bytes: pkgLib.readFile(found.name))
     }
 
     /// One more than any version PkgLib lists or DataLib holds: a DataLib entry left
@@ -225,9 +234,18 @@ struct BlobStore {
                 }
                 size += UInt64(n)
             }
-            let hash = upperHex(digest.finalize())
+            let hash = Hex.upper(digest.finalize())
             let blobPath = library.blobPath(hash)
-            if let existing = try FileSystem.status(blobPath), existing.kind == .regular, existing.size == size {
+            // Looked up beneath the library: a linked FileLib/<4> folder or blob is
+            // refused, naming it, never written through nor taken for the blob.
+            let existing: FileStatus?
+            do {
+                existing = try OpenDirectory(path: library.fileLib, beneath: library.root)
+                    .statusBeneath(LibraryNames.blobPath(under: "", hash: hash))
+            } catch {
+                throw ContentLibraryError.from(error, path: blobPath)
+            }
+            if let existing, existing.kind == .regular, existing.size == size {
                 try FileSystem.remove(temporary)
             } else {
                 // New, or a blob of the wrong size (damaged): the copy just made is known good.

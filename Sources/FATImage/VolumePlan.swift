@@ -65,8 +65,8 @@ struct VolumePlan {
         let prefix = directories[index].path.isEmpty ? "" : directories[index].path + "/"
         var folded: [String: String] = [:]
         for child in folder.children {
-            // The tree builder refuses these already; a tree made another way is checked again.
-            if let problem = NameRules.problem(with: child.name) { throw .badName(path: prefix + child.name, problem: problem) }
+            // FAT's own rules: the tree holds any name some target can.
+            if let problem = NameRules.fat.problem(with: child.name) { throw .badName(path: prefix + child.name, problem: problem) }
             let key = NameRules.caseFolded(child.name)
             if let other = folded[key] { throw .caseCollision(first: prefix + other, second: prefix + child.name) }
             folded[key] = child.name

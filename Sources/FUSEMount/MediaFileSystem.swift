@@ -158,7 +158,7 @@ final class MediaFileSystem: Sendable {
     func openForReader(_ content: FileContent, name: String) throws -> PinnedBlob? {
         guard let blob = content.blob else { return nil }
         do {
-            let file = try OpenFile(path: blob.path)
+            let file = try blob.open()
             let actual = try file.status().size
             guard actual == blob.size else { throw BlobError.sizeMismatch(blob, actual: actual) }
             return PinnedBlob(blob: blob, file: file)

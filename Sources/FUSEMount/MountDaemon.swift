@@ -61,6 +61,8 @@ public final class MountDaemon: @unchecked Sendable {
     let logger: Logger
     let fileSystem: MediaFileSystem
     private var builder = ViewBuilder()
+    /// Warnings already logged.
+    private let warned = Mutex<Set<String>>([])
     private var session: OpaquePointer?
 
     /// Loads the first build (errors in the spec or library surface here, before anything is mounted).
@@ -71,11 +73,17 @@ public final class MountDaemon: @unchecked Sendable {
         var builder = ViewBuilder()
         // The build (library snapshot, media tree) is dropped once the view
         // is made from it: the view holds all a mount serves.
-        let view = builder.build(try source.load(), kind: options.view, previous: .empty)
+        let (view, warnings): (View, [String]) = try {
+            let build = try source.load()
+            return (builder.build(build, kind: options.view, previous: .empty), build.warnings)
+        }()
         self.builder = builder
         Memory.returnFreedToSystem()
         self.fileSystem = MediaFileSystem(kind: options.view, view: view, blobs: BlobReader(capacity: blobCacheSize),
                                           logger: logger, maxRequest: options.maxRequest)
+        // One log line per warning (a broken package the media does not use, an image left out).
+        for warning in warnings { logger.warning("\(warning)") }
+        warned.withLock { $0.formUnion(warnings) }
     }
 
     /// Mounts, calls `ready` once the mount is in place, serves until unmounted
@@ -189,6 +197,10 @@ public final class MountDaemon: @unchecked Sendable {
         do { build = try source.load() } catch {
             logger.error("reload (\(reason)) failed, still serving the previous build: \(error)")
             return nil
+        }
+        // One log line per warning, not one per reload.
+        for warning in build.warnings where warned.withLock({ $0.insert(warning).inserted }) {
+            logger.warning("\(warning)")
         }
         guard build.identity != old.identity else {
             logger.info("reload (\(reason)): nothing changed")

@@ -1,3 +1,4 @@
+import SystemIO
 import MediaTree
 import RegionMap
 
@@ -9,11 +10,15 @@ public struct MountBuild: Sendable {
     public let images: [MountImage]
     /// Changes exactly when the bytes the mount would serve change.
     public let identity: String
+    /// What the build left out or found wrong without failing (a broken package
+    /// the media does not use, an image that cannot be made): logged once each.
+    public let warnings: [String]
 
-    public init(tree: MediaTree, images: [MountImage], identity: String) {
+    public init(tree: MediaTree, images: [MountImage], identity: String, warnings: [String] = []) {
         self.tree = tree
         self.images = images
         self.identity = identity
+        self.warnings = warnings
     }
 }
 
@@ -57,7 +62,7 @@ public struct FolderSource: MountSource {
 
     public func load() throws -> MountBuild {
         let tree = try MediaTree.fromFolder(folder, label: label)
-        let identity = tree.fingerprint.map { String($0, radix: 16) }.joined()
+        let identity = Hex.lower(tree.fingerprint)
         return MountBuild(tree: tree, images: [], identity: identity)
     }
 

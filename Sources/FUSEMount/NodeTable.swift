@@ -90,11 +90,15 @@ final class FileContent: Sendable {
 /// The FileLib folder of a library: blobs are `<path>/<first 4>/<HASH>`.
 final class LibraryBlobFolder: Sendable {
     let path: String
-    init(path: String) { self.path = path }
+    /// The library root the blobs are opened beneath (`Blob.library`).
+    let library: String?
+    init(path: String, library: String?) {
+        self.path = path
+        self.library = library
+    }
 
     func blob(_ digest: SHA256Digest, size: UInt64) -> Blob {
-        let hash = digest.upperHex
-        return Blob(path: path + "/" + hash.prefix(4) + "/" + hash, size: size, sha256: hash)
+        Blob(path: LibraryNames.blobPath(under: path, digest), size: size, sha256: digest.upperHex, library: library)
     }
 }
 
@@ -125,8 +129,9 @@ struct LibraryBlobFolders {
             }
         }
         guard let match else { return nil }
-        if match.isLast, let last { return (last, digest) }
-        let folder = LibraryBlobFolder(path: String(decoding: blob.path.utf8.prefix(match.folderLength), as: UTF8.self))
+        if match.isLast, let last, last.library == blob.library { return (last, digest) }
+        let folder = LibraryBlobFolder(path: String(decoding: blob.path.utf8.prefix(match.folderLength), as: UTF8.self),
+                                       library: blob.library)
         last = folder
         return (folder, digest)
     }

@@ -61,6 +61,7 @@ public enum ISOImage {
     /// only the first is bootable. Nothing is read but the loader and MBR code
     /// (to patch them): every file is a blob region, served when read.
     public static func discs(_ tree: MediaTree, options: ISOOptions) throws -> [ISODisc] {
+        try checkNames(tree)
         let boot = try BootSetup(tree: tree, options: options)
         let seed = tree.fingerprint
         let labelled = MediaTree(root: tree.root, label: options.label)

@@ -2,6 +2,10 @@ import FATImage
 
 /// Why an ISO image or disc set cannot be laid out; each names the path or size at fault.
 public enum ISOImageError: Error, CustomStringConvertible {
+    /// A name Joliet cannot hold (`NameRules.joliet`).
+    case badName(path: String, problem: String)
+    /// Two names in one folder that differ only in case (see `NameRules.joliet`).
+    case caseCollision(first: String, second: String)
     /// A boot path of the options is not a file of the tree.
     case bootFileMissing(path: String, role: String)
     /// The boot file cannot be used as it is (too short for the patch it needs, too large to patch).
@@ -29,6 +33,10 @@ public enum ISOImageError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .badName(let path, let problem):
+            return "\(path): this name cannot be put on an ISO (Joliet): \(problem)"
+        case .caseCollision(let first, let second):
+            return "\(first) and \(second): the names differ only in case, and Windows reads an ISO's Joliet names ignoring case"
         case .bootFileMissing(let path, let role):
             return "\(path): the \(role) is not a file of the media tree"
         case .bootFileUnusable(let path, let problem):

@@ -8,7 +8,7 @@
 ///   sorted order — the way genisoimage and xorriso make 8.3-ish names unique.
 /// - Joliet: the name as it is, in UCS-2 big-endian, without a version
 ///   number (as xorriso writes Joliet). The Joliet specification allows 64
-///   characters; the media tree allows up to 103 (`NameRules.maximumLength`),
+///   characters; mediafs allows up to 103 (`NameRules.joliet`),
 ///   recorded in full, as xorriso's `-joliet-long` does (206 bytes: a
 ///   240-byte directory record). Windows, Linux, 7-Zip and xorriso read
 ///   them; a reader holding to the 64 of the specification would not.

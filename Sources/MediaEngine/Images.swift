@@ -1,3 +1,4 @@
+import SystemIO
 import FATImage
 import ISOImage
 import MediaTree
@@ -81,6 +82,6 @@ extension MediaBuild {
 
     /// Identity of the media's content: equal for two builds that give the same bytes.
     public var identity: String {
-        tree.fingerprint.map { b in String(b, radix: 16).count == 1 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+        Hex.lower(tree.fingerprint)
     }
 }

@@ -45,8 +45,13 @@ public struct MediaEngine: Sendable {
         }
         let composed = try MediaComposer(spec: spec, snapshot: snapshot, secrets: secrets,
                                          certificate: certificate, sourceDateEpoch: epoch).compose()
+        // A broken package the media used has failed the composition above; the
+        // rest are not on the media, and only warned about.
+        let unusedBroken = snapshot.brokenPackages.map {
+            spec.warning("library", "package \($0.reference) is broken and left out (the media does not use it): \($0.error)").description
+        }
         return MediaBuild(spec: spec, snapshot: snapshot, composed: composed,
-                          warnings: spec.warnings.map(\.description) + composed.warnings)
+                          warnings: spec.warnings.map(\.description) + composed.warnings + unusedBroken)
     }
 
     /// The library folders whose change means a new snapshot: PkgLib (a new package

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// A file on disk whose bytes a layout refers to: a library blob (`FileLib/…/<HASH>`),
 /// or, in tests, any plain file. Layouts hold these by value; the bytes are read
 /// only when a reader asks, through a `BlobReader`.
@@ -8,11 +10,22 @@ public struct Blob: Hashable, Sendable, CustomStringConvertible {
     public let size: UInt64
     /// Upper-case hex SHA-256 the library records, when there is one (checked by the exporter).
     public let sha256: String?
+    /// The content library's root when the blob is one of its files: the
+    /// blob is then opened beneath it, never through a link that leads out
+    /// (`OpenFile(path:beneath:)`). nil for a plain file (tests, a folder tree).
+    public let library: String?
 
-    public init(path: String, size: UInt64, sha256: String? = nil) {
+    public init(path: String, size: UInt64, sha256: String? = nil, library: String? = nil) {
         self.path = path
         self.size = size
         self.sha256 = sha256
+        self.library = library
+    }
+
+    /// Opens the blob for reading: beneath its library when it has one.
+    public func open() throws -> OpenFile {
+        if let library { return try OpenFile(path: path, beneath: library) }
+        return try OpenFile(path: path)
     }
 
     public var description: String { sha256.map { "blob \($0) (\(path))" } ?? path }

@@ -28,7 +28,7 @@ public final class BlobReader: Sendable {
         }) { return file }
 
         let file: OpenFile
-        do { file = try OpenFile(path: blob.path) } catch { throw BlobError.wrapping(blob, error) }
+        do { file = try blob.open() } catch { throw BlobError.wrapping(blob, error) }
         let actual: UInt64
         do { actual = try file.status().size } catch { throw BlobError.wrapping(blob, error) }
         guard actual == blob.size else { throw BlobError.sizeMismatch(blob, actual: actual) }

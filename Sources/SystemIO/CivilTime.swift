@@ -23,13 +23,40 @@ public enum CivilTime {
                       hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
     }
 
-    /// `2026-11-21T02:41:00Z`.
-    public static func iso8601(_ seconds: Int64) -> String {
+    /// `2026-11-21T02:41:00Z`, with fractional seconds when `nanoseconds` is not
+    /// 0 (`…:00.5Z`). The one timestamp formatter: `mediafs tree` prints one
+    /// per file, so it is written byte by byte.
+    public static func iso8601(_ seconds: Int64, nanoseconds: Int = 0) -> String {
         let t = utc(seconds)
-        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))T\(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2))Z"
-    }
-
-    static func pad(_ v: Int, _ width: Int) -> String {
-        String(repeating: "0", count: max(0, width - String(v).count)) + String(v)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        /// `v` in decimal (with its sign), zeros in front up to `width` characters.
+        func pad(_ v: Int, _ width: Int) {
+            var count = 0
+            var rest = v.magnitude
+            repeat { count += 1; rest /= 10 } while rest > 0
+            for _ in 0..<max(0, width - count - (v < 0 ? 1 : 0)) { out.append(UInt8(ascii: "0")) }
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            let start = out.count
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+            rest = v.magnitude
+            for i in stride(from: start + count - 1, through: start, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        pad(t.year, 4); out.append(UInt8(ascii: "-"))
+        pad(t.month, 2); out.append(UInt8(ascii: "-"))
+        pad(t.day, 2); out.append(UInt8(ascii: "T"))
+        pad(t.hour, 2); out.append(UInt8(ascii: ":"))
+        pad(t.minute, 2); out.append(UInt8(ascii: ":"))
+        pad(t.second, 2)
+        if nanoseconds != 0 {
+            out.append(UInt8(ascii: "."))
+            pad(nanoseconds, 9)
+            while out.last == UInt8(ascii: "0") { out.removeLast() }
+        }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

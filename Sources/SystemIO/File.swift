@@ -32,6 +32,12 @@ public final class OpenFile: @unchecked Sendable {
         self.path = path
     }
 
+    /// Takes a descriptor this module opened; it is closed with the object.
+    init(owning fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
     /// Wraps a descriptor this process already has (stdin, stdout); it is not closed.
     public init(borrowing fd: Int32, name: String) {
         self.fd = fd

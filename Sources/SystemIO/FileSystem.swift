@@ -70,6 +70,15 @@ public enum FileSystem {
     public static func listDirectory(_ path: String) throws -> [DirectoryEntry] {
         guard let dir = opendir(path) else { throw SystemError("open folder", path: path, errno: errno) }
         defer { closedir(dir) }
+        return try readEntries(dir, path: path) { name in
+            (try status(path + "/" + name, followLinks: false))?.kind ?? .other
+        }
+    }
+
+    /// The entries of an open folder stream; `kindOf` answers for a file system
+    /// that does not give the kind in the entry (DT_UNKNOWN).
+    static func readEntries(_ dir: OpaquePointer, path: String,
+                            kindOf: (String) throws -> FileStatus.Kind) throws -> [DirectoryEntry] {
         var entries: [DirectoryEntry] = []
         while true {
             errno = 0
@@ -88,8 +97,7 @@ public enum FileSystem {
             case Int32(DT_REG): kind = .regular
             case Int32(DT_DIR): kind = .directory
             case Int32(DT_LNK): kind = .symlink
-            case Int32(DT_UNKNOWN):
-                kind = (try status(path + "/" + name, followLinks: false))?.kind ?? .other
+            case Int32(DT_UNKNOWN): kind = try kindOf(name)
             default: kind = .other
             }
             entries.append(DirectoryEntry(name: name, kind: kind))
@@ -166,6 +174,24 @@ public enum FileSystem {
 
     public static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// `folder/name` (or `name` in the top folder), made in one allocation: the
+/// one way paths are joined (a package of 100,000 files joins 100,000).
+public func joinedPath(_ folder: String, _ name: String) -> String {
+    if folder.isEmpty { return name }
+    var folder = folder
+    var name = name
+    return folder.withUTF8 { f in
+        name.withUTF8 { n in
+            String(unsafeUninitializedCapacity: f.count + 1 + n.count) { out in
+                _ = UnsafeMutableBufferPointer(rebasing: out[0..<f.count]).initialize(from: f)
+                out[f.count] = UInt8(ascii: "/")
+                _ = UnsafeMutableBufferPointer(rebasing: out[(f.count + 1)...]).initialize(from: n)
+                return f.count + 1 + n.count
+            }
+        }
     }
 }
 

@@ -10,20 +10,52 @@ import Darwin
 public final class OpenDirectory: @unchecked Sendable {
     public let fd: Int32
     public let path: String
+    /// The folder nothing opened through this one may leave (`Beneath`), when
+    /// it was opened beneath one.
+    public let root: String?
 
     public init(path: String) throws {
         let fd = retryOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError("open folder", path: path, errno: errno) }
         self.fd = fd
         self.path = path
+        self.root = nil
+    }
+
+    init(owning fd: Int32, path: String, root: String?) {
+        self.fd = fd
+        self.path = path
+        self.root = root
     }
 
     deinit { close(fd) }
 
-    /// `stat` of `name` (a relative path) in this folder, following links; nil when nothing is there.
-    public func status(_ name: String) throws -> FileStatus? {
+    /// The entries of this folder, without `.` and `..`, in no particular order
+    /// (`FileSystem.listDirectory`'s rules).
+    public func list() throws -> [FileSystem.DirectoryEntry] {
+        let copy = dup(fd)
+        guard copy >= 0 else { throw SystemError("open folder", path: path, errno: errno) }
+        guard let dir = fdopendir(copy) else {
+            let e = errno
+            close(copy)
+            throw SystemError("open folder", path: path, errno: e)
+        }
+        defer { closedir(dir) }
+        return try FileSystem.readEntries(dir, path: path) { name in
+            var st = stat()
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw SystemError("stat", path: path + "/" + name, errno: errno)
+            }
+            return FileStatus(st).kind
+        }
+    }
+
+    /// `stat` of `name` (a relative path) in this folder; nil when nothing is there.
+    /// `followLinks: false` does not follow a link that `name` itself is
+    /// (links in the folders before it are followed either way).
+    public func status(_ name: String, followLinks: Bool = true) throws -> FileStatus? {
         var st = stat()
-        guard fstatat(fd, name, &st, 0) == 0 else {
+        guard fstatat(fd, name, &st, followLinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw SystemError("stat", path: path + "/" + name, errno: errno)
         }
@@ -32,9 +64,15 @@ public final class OpenDirectory: @unchecked Sendable {
 
     /// Reads the whole of the small file `name` into `buffer` (grown as needed, reused
     /// across calls) and returns its length. A short read of a regular file is its end.
+    /// `name` is one name of this folder: a symbolic link there is refused, not followed.
     public func readFile(_ name: String, into buffer: inout [UInt8]) throws -> Int {
-        let file = retryOnInterrupt { openat(fd, name, O_RDONLY | O_CLOEXEC) }
-        guard file >= 0 else { throw SystemError("open", path: path + "/" + name, errno: errno) }
+        let file = retryOnInterrupt { openat(fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
+        guard file >= 0 else {
+            let e = errno
+            if e == ELOOP { throw Beneath.refusal(display: path + "/" + name, root: root ?? path, errno: e) }
+            throw SystemError("open", path: path + "/" + name, errno: e)
+        }
+        try Beneath.requireRegular(file, path: path + "/" + name)
         defer { close(file) }
         var count = 0
         while true {

@@ -4,8 +4,8 @@ import Glibc
 
 /// Work spread over threads that all finish before the call returns: the
 /// content library reads a package's 100,000 small per-file INI files on every
-/// core (the time is mostly system calls, which run in parallel). Threads are
-/// created here so system calls stay in this module.
+/// core (the time is mostly system calls, which run in parallel). The threads
+/// are `startJoinableThread`'s.
 public enum ParallelWork {
     /// Processors online (at least 1).
     public static var processorCount: Int {
@@ -31,33 +31,19 @@ public enum ParallelWork {
             return
         }
         withoutActuallyEscaping(body) { body in
-            final class Job: @unchecked Sendable {
-                let body: @Sendable (Int) -> Void
-                let worker: Int
-                init(_ body: @escaping @Sendable (Int) -> Void, _ worker: Int) { self.body = body; self.worker = worker }
-            }
-            var started: [pthread_t] = []
+            var started: [StartedThread] = []
             var leftOver: [Int] = []
             for worker in 1..<workers {
-                let context = Unmanaged.passRetained(Job(body, worker)).toOpaque()
-                var thread = pthread_t()
-                let r = pthread_create(&thread, nil, { raw in
-                    guard let raw else { return nil }
-                    let job = Unmanaged<Job>.fromOpaque(raw).takeRetainedValue()
-                    job.body(job.worker)
-                    return nil
-                }, context)
-                if r == 0 {
-                    started.append(thread)
-                } else {
-                    Unmanaged<Job>.fromOpaque(context).release()
+                do {
+                    started.append(try startJoinableThread { body(worker) })
+                } catch {
                     leftOver.append(worker)
                 }
             }
             body(0)
             for worker in leftOver { body(worker) }
             // Joined before returning: `body` must not outlive this call.
-            for thread in started { pthread_join(thread, nil) }
+            for thread in started { thread.join() }
         }
     }
 }

@@ -2,9 +2,17 @@
 import Glibc
 #endif
 
-/// Starts a detached thread running `body` (a daemon's helper: the library
-/// watcher). Threads are created here so system calls stay in this module.
-public func startThread(_ body: @escaping @Sendable () -> Void) throws {
+/// A thread started by `startJoinableThread`: wait for its end with `join()`.
+public struct StartedThread: @unchecked Sendable {
+    fileprivate let handle: pthread_t
+
+    /// Waits until the thread's body has returned.
+    public func join() { pthread_join(handle, nil) }
+}
+
+/// Starts a thread running `body`; the caller must `join()` it. Threads are
+/// created here so system calls stay in this module.
+public func startJoinableThread(_ body: @escaping @Sendable () -> Void) throws -> StartedThread {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
@@ -18,7 +26,13 @@ public func startThread(_ body: @escaping @Sendable () -> Void) throws {
         Unmanaged<Box>.fromOpaque(context).release()
         throw SystemError("start thread", path: "(thread)", errno: r)
     }
-    pthread_detach(thread)
+    return StartedThread(handle: thread)
+}
+
+/// Starts a detached thread running `body` (a daemon's helper: the library watcher).
+public func startThread(_ body: @escaping @Sendable () -> Void) throws {
+    let thread = try startJoinableThread(body)
+    pthread_detach(thread.handle)
 }
 
 /// Milliseconds on the monotonic clock (for debouncing and timing, never for output).

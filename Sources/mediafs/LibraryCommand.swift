@@ -61,17 +61,32 @@ struct LibraryCommand: ParsableCommand {
         func run() throws {
             let snapshot = try ContentLibrary(root: library).snapshot()
             var versions = 0
+            var broken: [String] = []
             for packageID in snapshot.packageIDs {
                 print(packageID + (snapshot.name(of: packageID).map { "  \($0)" } ?? ""))
                 let current = snapshot.currentVersion(of: packageID)
                 for version in snapshot.versions(of: packageID) {
-                    let content = try snapshot.package("\(packageID).\(version)")
                     let mark = version == current ? "*" : " "
-                    print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) files \(leftPad(content.totalBytes, 15)) bytes")
-                    versions += 1
+                    let contentID = "\(packageID).\(version)"
+                    // A version that cannot be read is listed as broken; the others still are.
+                    do {
+                        let content = try snapshot.package(contentID)
+                        print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) files \(leftPad(content.totalBytes, 15)) bytes")
+                        versions += 1
+                    } catch {
+                        print("  \(mark) \(pad(contentID, 14)) broken: \(error)")
+                        broken.append("\(error)")
+                    }
                 }
             }
-            print("\(snapshot.packageIDs.count) packages, \(versions) versions")
+            for package in snapshot.brokenPackages {
+                print("\(package.reference)  broken: \(package.error)")
+                broken.append("\(package.error)")
+            }
+            print("\(snapshot.packageIDs.count) packages, \(versions) versions" + (broken.isEmpty ? "" : ", \(broken.count) broken"))
+            if !broken.isEmpty {
+                throw LibraryListIncomplete(library: library, problems: broken)
+            }
         }
 
         private func pad(_ s: String, _ width: Int) -> String {
@@ -86,30 +101,48 @@ struct LibraryCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-hash every blob; list missing and mismatched ones (exit status 1 if any).")
+            abstract: "Re-hash every blob; list missing, mismatched and refused blobs and broken packages (exit status 1 if any).")
 
         @Argument(help: "The content library (SCCMContentLib folder).")
         var library: String
 
         func run() throws {
             let report = try ContentLibrary(root: library).verify()
-            for (kind, problems) in [("missing", report.missing), ("mismatched", report.mismatched)] {
+            for (kind, problems) in [("missing", report.missing), ("mismatched", report.mismatched), ("refused", report.refused)] {
                 for problem in problems {
                     let users = problem.contentIDs.isEmpty ? "no content ID" : problem.contentIDs.joined(separator: ", ")
                     print("\(kind): \(problem.blobPath) (used by \(users)): \(problem.reason)")
                 }
             }
-            print("\(report.blobsChecked) blobs checked (\(report.bytesChecked) bytes): \(report.missing.count) missing, \(report.mismatched.count) mismatched")
+            for package in report.brokenPackages {
+                print("broken: \(package.reference): \(package.error)")
+            }
+            print("\(report.blobsChecked) blobs checked (\(report.bytesChecked) bytes): \(report.missing.count) missing, "
+                  + "\(report.mismatched.count) mismatched, \(report.refused.count) refused, \(report.brokenPackages.count) broken packages")
             if !report.isClean {
-                throw LibraryVerifyFailed(missing: report.missing.count, mismatched: report.mismatched.count, library: library)
+                throw LibraryVerifyFailed(missing: report.missing.count, mismatched: report.mismatched.count,
+                                          refused: report.refused.count, broken: report.brokenPackages.count, library: library)
             }
         }
+    }
+}
+
+/// `library list` listed the readable packages; these could not be read (exit status 1).
+struct LibraryListIncomplete: Error, CustomStringConvertible {
+    let library: String
+    let problems: [String]
+    var description: String {
+        "\(library): \(problems.count) broken (the others are listed above): " + problems.joined(separator: "; ")
     }
 }
 
 struct LibraryVerifyFailed: Error, CustomStringConvertible {
     let missing: Int
     let mismatched: Int
+    let refused: Int
+    let broken: Int
     let library: String
-    var description: String { "\(library): \(missing) missing and \(mismatched) mismatched blobs (listed above)" }
+    var description: String {
+        "\(library): \(missing) missing, \(mismatched) mismatched and \(refused) refused blobs, \(broken) broken packages (listed above)"
+    }
 }

@@ -134,6 +134,12 @@ struct MountCommand: ParsableCommand {
     }
 }
 
+/// `mount --images` of a media no image format can hold.
+struct MountImagesUnavailable: Error, CustomStringConvertible {
+    let reasons: [String]
+    var description: String { "no image of this media can be made: " + reasons.joined(separator: "; ") }
+}
+
 /// Standard error without Foundation.
 enum FileHandleStandardError {
     static func write(_ text: String) {
@@ -163,10 +169,26 @@ struct EngineMountSource: MountSource {
         self.view = view
     }
 
+    /// For `--images`, each format whose image(s) can be made: one that cannot
+    /// (a name only the other format can hold, a file too large for FAT) is
+    /// left out with a warning naming the file; none at all is an error.
     func load() throws -> MountBuild {
         let build = try engine.load()
-        let images = view == .images ? try build.images().map { MountImage(name: $0.name, layout: $0.layout) } : []
-        return MountBuild(tree: build.tree, images: images, identity: build.identity)
+        var warnings = build.warnings
+        var images: [MountImage] = []
+        if view == .images {
+            var failures: [String] = []
+            for format in ImageFormat.allCases {
+                do {
+                    images += try build.images(format: format).map { MountImage(name: $0.name, layout: $0.layout) }
+                } catch {
+                    failures.append("\(error)")
+                    warnings.append("warning: the \(format.rawValue.uppercased()) image is left out: \(error)")
+                }
+            }
+            if images.isEmpty { throw MountImagesUnavailable(reasons: failures) }
+        }
+        return MountBuild(tree: build.tree, images: images, identity: build.identity, warnings: warnings)
     }
 
     var watchPaths: [String] { engine.watchPaths }

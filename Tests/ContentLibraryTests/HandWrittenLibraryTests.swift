@@ -129,7 +129,12 @@ final class HandWrittenLibraryTests: XCTestCase {
         let good = try read(lib + "/PkgLib/XYZ0000A.INI")
         for bad in ["xyz0000a", "XYZ0000", "XYZ0000G", "XY_0000A"] {
             try write(lib + "/PkgLib/\(bad).INI", good)
-            assertRefused(try ContentLibrary(root: lib).snapshot(), naming: lib + "/PkgLib/\(bad).INI", "not a package ID")
+            // A broken PkgLib entry breaks only itself: listed, and the good package still loads.
+            let snapshot = try ContentLibrary(root: lib).snapshot()
+            XCTAssertEqual(snapshot.brokenPackages.map(\.reference), [bad])
+            XCTAssertTrue(snapshot.brokenPackages.first?.error.description.hasPrefix(lib + "/PkgLib/\(bad).INI: ") ?? false)
+            XCTAssertTrue(snapshot.brokenPackages.first?.error.description.contains("not a package ID") ?? false)
+            XCTAssertNoThrow(try snapshot.package("XYZ0000A"))
             try FileManager.default.removeItem(atPath: lib + "/PkgLib/\(bad).INI")
         }
         let index = lib + "/PkgLib/XYZ0000A.INI"
@@ -139,7 +144,10 @@ final class HandWrittenLibraryTests: XCTestCase {
                               ("[Packages]\nXYZ0000A.1=\n[Info]\nVersion=5\n", "names no version"),
                               ("[Info]\nVersion=1\n", "missing key")] {
             try write(index, text)
-            assertRefused(try ContentLibrary(root: lib).snapshot(), naming: index, words)
+            let snapshot = try ContentLibrary(root: lib).snapshot()
+            XCTAssertEqual(snapshot.brokenPackages.map(\.reference), ["XYZ0000A"])
+            XCTAssertEqual(snapshot.packageIDs, [])
+            assertRefused(try snapshot.package("XYZ0000A"), naming: index, words)
         }
         try write(index, good)
         let snapshot = try ContentLibrary(root: lib).snapshot()

@@ -160,6 +160,23 @@ final class FATLogicTests: XCTestCase {
         }
     }
 
+    /// FAT's own name rules: a `;` (legal in a long name) is held, a `:` or a
+    /// case collision is refused naming the file — the tree itself holds all three.
+    func testNamesAreFATsToRefuse() throws {
+        let semicolon = try Support.tree([("SMS/a;b.txt", [1]), ("x+y=[z],.txt", [2])], label: "x")
+        XCTAssertNoThrow(try FATImage.disk(semicolon, diskSize: nil, label: "x"))
+        func refusal(_ files: [(String, [UInt8])]) throws -> String {
+            let tree = try Support.tree(files, label: "x")
+            do { _ = try FATImage.disk(tree, diskSize: nil, label: "x"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(try refusal([("d/a:b", [1])]), "d/a:b: this name cannot be put on a FAT volume: it contains ':', which FAT cannot hold")
+        XCTAssertEqual(try refusal([("d/ends.", [1])]), "d/ends.: this name cannot be put on a FAT volume: it ends with a dot or a space, which FAT drops")
+        XCTAssertEqual(try refusal([("d/A.txt", [1]), ("d/a.TXT", [2])]), "d/A.txt and d/a.TXT: the names differ only in case, and FAT ignores case")
+        XCTAssertEqual(NameRules.fat.problem(with: String(repeating: "n", count: 255)), nil)
+        XCTAssertNotNil(NameRules.fat.problem(with: String(repeating: "n", count: 256)))
+        XCTAssertNil(NameRules.fat.problem(with: "emoji😀"), "FAT long names are UTF-16")
+    }
+
     func testFolderWithTooManyEntriesIsRefused() throws {
         // 22,000 names of 14 characters: 2 entries each (long + short) → 44,002 fits;
         // 33,000 → 66,002 does not.

@@ -146,6 +146,24 @@ final class ISOStructureTests: XCTestCase {
         XCTAssertTrue(message(ISOOptions(label: "E", biosLoader: "boot/etfsboot.com", hybridMBRCode: "big.bin", hybrid: true)).contains("big.bin"))
     }
 
+    /// Joliet's own name rules, checked before any layout: a `;` (fine on a
+    /// FAT stick) and names that differ only in case are refused, naming the file.
+    func testNamesAreJolietsToRefuse() throws {
+        func message(_ files: [(String, [UInt8])]) throws -> String {
+            let tree = try memoryTree(files, label: "N")
+            do { _ = try ISOImage.discs(tree, options: ISOOptions(label: "N")); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(try message([("ok/a b.txt", [1])]), "no error")
+        XCTAssertEqual(try message([("SMS/a;b.txt", [1])]),
+                       "SMS/a;b.txt: this name cannot be put on an ISO (Joliet): it contains ';', which Joliet cannot hold")
+        XCTAssertEqual(try message([("d/Setup.exe", [1]), ("d/SETUP.EXE", [2])]),
+                       "d/SETUP.EXE and d/Setup.exe: the names differ only in case, and Windows reads an ISO's Joliet names ignoring case")
+        XCTAssertEqual(try message([("emoji😀", [1])]),
+                       "emoji😀: this name cannot be put on an ISO (Joliet): it contains U+1F600, outside the UCS-2 range Joliet can hold")
+        XCTAssertTrue(try message([(String(repeating: "n", count: 104), [1])]).contains("Joliet holds at most 103"))
+        XCTAssertEqual(try message([(String(repeating: "n", count: 103), [1])]), "no error")
+    }
+
     /// Reads at random offsets and lengths through the region map equal the file written from it.
     func testRandomReadsEqualTheWrittenImage() throws {
         let folder = try Scratch.folder("random")

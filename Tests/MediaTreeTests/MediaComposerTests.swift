@@ -187,15 +187,21 @@ final class MediaComposerTests: XCTestCase {
         XCTAssertEqual(newVersion.packages.first?.content.contentID, "ABC00001.2")
     }
 
-    func testCaseCollisionsNameBothPaths() throws {
+    /// Names that differ only in case are the image producers' to refuse (FAT,
+    /// Joliet): the tree holds both, and a case-insensitive check names both.
+    func testCaseCollisionsStayInTheTree() throws {
         let lib = try LibraryFixture()
         try lib.addBootImage(extra: ["sms/readme.txt": [1]])
-        XCTAssertEqual(lib.composeError(Specs.bootable),
-                       "SMS and sms: the names differ only in case, and FAT and Joliet ignore case (while adding ABC00001.1)")
+        let tree = try lib.compose(Specs.bootable).tree
+        XCTAssertNotNil(tree.node(at: "sms/readme.txt"))
+        XCTAssertNotNil(tree.node(at: "SMS/data/Variables.dat"))
+        XCTAssertEqual(NameRules.anyTarget.firstViolation(in: tree, caseInsensitive: true),
+                       NameRules.Violation(path: "sms", kind: .caseCollision(first: "SMS")))
         let lib2 = try LibraryFixture()
         try lib2.addBootImage(extra: ["MEDIALABEL.TXT": [1]])
-        XCTAssertEqual(lib2.composeError(Specs.bootable),
-                       "MEDIALABEL.TXT and MediaLabel.txt: the names differ only in case, and FAT and Joliet ignore case")
+        let tree2 = try lib2.compose(Specs.bootable).tree
+        XCTAssertEqual(NameRules.anyTarget.firstViolation(in: tree2, caseInsensitive: true),
+                       NameRules.Violation(path: "MediaLabel.txt", kind: .caseCollision(first: "MEDIALABEL.TXT")))
     }
 
     func testPackageFileReplacedBySynthesizedOneWarns() throws {

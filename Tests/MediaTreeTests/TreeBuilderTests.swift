@@ -39,48 +39,67 @@ final class TreeBuilderTests: XCTestCase {
                 XCTAssertEqual(error, expected, line: line)
             }
         }
-        refused({ b throws(MediaTreeError) in try b.add(file("A.txt"), in: "x"); try b.add(file("a.TXT"), in: "x") },
-                .caseCollision(first: "x/A.txt", second: "x/a.TXT"))
-        refused({ b throws(MediaTreeError) in try b.addFolder("x/Sub"); try b.add(file("sub"), in: "x") },
-                .caseCollision(first: "x/Sub", second: "x/sub"))
-        refused({ b throws(MediaTreeError) in try b.add(file("sub"), in: "x"); try b.addFolder("x/SUB/y") },
-                .caseCollision(first: "x/sub", second: "x/SUB"))
         refused({ b throws(MediaTreeError) in try b.addFolder("x/sub"); try b.add(file("sub"), in: "x") },
                 .fileOverFolder(path: "x/sub"))
         refused({ b throws(MediaTreeError) in try b.add(file("sub"), in: "x"); try b.add(file("f"), in: "x/sub") },
                 .fileOverFolder(path: "x/sub"))
-        refused({ b throws(MediaTreeError) in try b.add(file("a:b"), in: "x") },
-                .badName(path: "x/a:b", problem: "it contains ':', which FAT or Joliet cannot hold"))
-        refused({ b throws(MediaTreeError) in try b.add(file("f"), in: "x/bad?/y") },
-                .badName(path: "x/bad?", problem: "it contains '?', which FAT or Joliet cannot hold"))
-        refused({ b throws(MediaTreeError) in try b.add(file("Ärger"), in: ""); try b.add(file("äRGER"), in: "") },
-                .caseCollision(first: "Ärger", second: "äRGER"))
+        refused({ b throws(MediaTreeError) in try b.add(file("a\\b"), in: "x") },
+                .badName(path: "x/a\\b", problem: "it contains '\\', which mediafs cannot hold"))
+        refused({ b throws(MediaTreeError) in try b.add(file("f"), in: "x/bell\u{7}/y") },
+                .badName(path: "x/bell\u{7}", problem: "it contains a control character (U+0007)"))
+        refused({ b throws(MediaTreeError) in try b.add(file(".."), in: "x") },
+                .badName(path: "x/..", problem: "'..' is not a name"))
+    }
+
+    /// Names only some targets can hold are the image producers' to refuse:
+    /// the tree holds them, and names that differ only in case, side by side.
+    func testTheTreeHoldsWhatSomeTargetCan() throws {
+        var b = MediaTreeBuilder()
+        for name in ["a;1", "a:b", "A.txt", "a.TXT", "ends.", "Ärger", "äRGER", "emoji😀"] { try b.add(file(name), in: "x") }
+        try b.addFolder("x/Sub")
+        try b.addFolder("x/sub")
+        let tree = b.build(label: "L", defaultTime: t)
+        guard case .directory(let x)? = tree.node(at: "x") else { return XCTFail("no folder x") }
+        XCTAssertEqual(x.children.map(\.name), ["A.txt", "Sub", "a.TXT", "a:b", "a;1", "emoji😀", "ends.", "sub", "Ärger", "äRGER"])
+        XCTAssertEqual(NameRules.anyTarget.firstViolation(in: tree, caseInsensitive: false), nil)
+        XCTAssertEqual(NameRules.anyTarget.firstViolation(in: tree, caseInsensitive: true),
+                       NameRules.Violation(path: "x/a.TXT", kind: .caseCollision(first: "x/A.txt")))
     }
 
     /// The rules as they were written before their ASCII fast path.
-    private func referenceProblem(_ name: String) -> String? {
+    private func referenceProblem(_ name: String, _ rules: NameRules) -> String? {
         if name.isEmpty { return "the name is empty" }
         if name == "." || name == ".." { return "'\(name)' is not a name" }
         for scalar in name.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F { return "control" }
-            if NameRules.forbidden.contains(scalar) { return "forbidden" }
-            if scalar.value > 0xFFFF { return "UCS-2" }
+            if rules.forbidden.contains(scalar) { return "forbidden" }
+            if !rules.allowsBeyondUCS2 && scalar.value > 0xFFFF { return "UCS-2" }
         }
-        if name.hasSuffix(".") || name.hasSuffix(" ") { return "ends" }
-        if name.utf16.count > NameRules.maximumLength { return "long" }
+        if !rules.allowsTrailingDotOrSpace && (name.hasSuffix(".") || name.hasSuffix(" ")) { return "ends" }
+        if name.utf16.count > rules.maximumLength { return "long" }
         return nil
     }
 
     func testNameRulesFastPathsAgreeWithTheRules() {
         var names = ["", ".", "..", "...", "a.", "a ", " a", "a", "A b.TXT", "x\u{7F}", "tab\t", "ß", "straße", "Ärger",
                      "e\u{301}", "a\u{301}.", "emoji😀", String(repeating: "n", count: 103), String(repeating: "n", count: 104),
-                     String(repeating: "é", count: 103), String(repeating: "é", count: 104), "~$!@#%^&()_+-=[]{}',`"]
+                     String(repeating: "é", count: 103), String(repeating: "é", count: 104), "~$!@#%^&()_+-=[]{}',`",
+                     String(repeating: "n", count: 255), String(repeating: "n", count: 256)]
         for c in 0..<128 { names.append("n" + String(UnicodeScalar(UInt8(c))) + "n") }
-        for name in names {
-            XCTAssertEqual(NameRules.problem(with: name) == nil, referenceProblem(name) == nil, "'\(name)'")
-            XCTAssertEqual(NameRules.caseFolded(name), name.uppercased(), "'\(name)'")
+        // Rule sets unlike each other, as the image producers define theirs.
+        let ruleSets = [NameRules.anyTarget,
+                        NameRules(target: "T", forbidden: ["\"", "*", "/", ":", ";", "<", ">", "?", "\\", "|"],
+                                  maximumLength: 103, allowsBeyondUCS2: false, allowsTrailingDotOrSpace: false),
+                        NameRules(target: "U", forbidden: [" ", "A", "~"], maximumLength: 255,
+                                  allowsBeyondUCS2: true, allowsTrailingDotOrSpace: false)]
+        for rules in ruleSets {
+            for name in names {
+                XCTAssertEqual(rules.problem(with: name) == nil, referenceProblem(name, rules) == nil, "\(rules.target): '\(name)'")
+            }
         }
-        XCTAssertEqual(NameRules.problem(with: "a.b:c"), "it contains ':', which FAT or Joliet cannot hold")
+        for name in names { XCTAssertEqual(NameRules.caseFolded(name), name.uppercased(), "'\(name)'") }
+        XCTAssertEqual(ruleSets[1].problem(with: "a.b;c"), "it contains ';', which T cannot hold")
+        XCTAssertNil(NameRules.anyTarget.problem(with: "a.b;c"))
     }
 
     /// The fingerprint as first written: one hasher update per string.

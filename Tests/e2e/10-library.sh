@@ -62,7 +62,7 @@ rm "$blob"
 if "$MEDIAFS" library verify "$LIB" >"$WORK/verify.out" 2>"$WORK/verify.err"; then fail "verify exited 0 on a damaged library"; fi
 grep -qF "mismatched: $LIB/FileLib/BA78/$abc_hash (used by ABC00001.1, ABC00001.2, XYZ0000A.1)" "$WORK/verify.out" || fail "verify output: $(cat "$WORK/verify.out")"
 grep -qF "missing: $blob (used by ABC00001.1, ABC00001.2, XYZ0000A.1)" "$WORK/verify.out" || fail "verify output: $(cat "$WORK/verify.out")"
-grep -qF "1 missing and 1 mismatched" "$WORK/verify.err" || fail "verify error: $(cat "$WORK/verify.err")"
+grep -qF "1 missing, 1 mismatched and 0 refused" "$WORK/verify.err" || fail "verify error: $(cat "$WORK/verify.err")"
 echo "ok: verify finds a corrupted and a deleted blob"
 expect_failure "list names the missing blob" "$blob" "$MEDIAFS" library list "$LIB"
 

@@ -149,7 +149,13 @@ soon="$(date -u -d '+10 days' +%F)"
 variant "s/start: 2026-01-01, expires: 2099-01-01/start: 2020-01-01, expires: $soon/" e12.yaml
 expect_error "certificate expiring within 30 days" "certificate.self-signed.expires: the media certificate expires on ${soon}T00:00:00Z, within 30 days" e12.yaml
 variant 's/image: ABC00001/image: ABC00008/' e13.yaml
-expect_error "case collision" 'SMS and sms: the names differ only in case, and FAT and Joliet ignore case (while adding ABC00008.1)' e13.yaml
+# Names that differ only in case are the images' to refuse: the tree holds both.
+"$MEDIAFS" tree e13.yaml > e13.out 2>e13.err || fail "case collision: tree refused it: $(cat e13.err)"
+grep -q ' sms/readme.txt$' e13.out && grep -q ' SMS/data/Variables.dat$' e13.out || fail "case collision: tree: $(cat e13.out)"
+if "$MEDIAFS" export e13.yaml --format usb -o e13.img 2>e13.err; then fail "case collision: USB export exited 0"; fi
+grep -qF 'SMS and sms: the names differ only in case, and FAT ignores case' e13.err || fail "case collision: $(cat e13.err)"
+[ ! -e e13.img ] || fail "case collision: an image was written"
+echo "ok: case collision (tree holds it, FAT refuses it)"
 variant 's/^library: lib/library: nolib/' e14.yaml
 expect_error "no library" "e14.yaml:2:10: library: $WORK/nolib: not a content library" e14.yaml
 printf 'kind: bootable\ntarget: [usb\n' > e15.yaml

@@ -9,8 +9,9 @@ enum PEMachine {
         var description: String { if case .notPE(let why) = self { return why } else { return "" } }
     }
 
-    static func read(path: String, size: UInt64) throws -> UInt16 {
-        let file = try OpenFile(path: path)
+    /// `library`: the content library the file is a blob of (opened beneath it).
+    static func read(path: String, size: UInt64, library: String) throws -> UInt16 {
+        let file = try OpenFile(path: path, beneath: library)
         var header = [UInt8](repeating: 0, count: 64)
         guard size >= 64 else { throw Problem.notPE("it is \(size) bytes, too short for a PE header") }
         try header.withUnsafeMutableBytes { try file.readExactly(into: $0, at: 0) }
@@ -24,7 +25,4 @@ enum PEMachine {
     }
 }
 
-func hex4(_ v: UInt16) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: max(0, 4 - s.count)) + s
-}
+func hex4(_ v: UInt16) -> String { "0x" + Hex.upper(v, digits: 4) }

@@ -157,12 +157,12 @@ public struct MediaComposer {
     private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder) throws(MediaTreeError) {
         if !p.folder.isEmpty { try builder.addFolder(p.folder) }
         for folder in p.content.folders {
-            try builder.addFolder(p.folder.isEmpty ? folder : p.folder + "/" + folder)
+            try builder.addFolder(joinedPath(p.folder, folder))
         }
         for f in p.content.files {
-            let full = p.folder.isEmpty ? f.path : p.folder + "/" + f.path
+            let full = joinedPath(p.folder, f.path)
             let (parent, name) = split(full)
-            let file = MediaFile(name: name, source: .blob(Blob(path: f.blobPath, size: f.size, sha256: f.hash)),
+            let file = MediaFile(name: name, source: .blob(Blob(path: f.blobPath, size: f.size, sha256: f.hash, library: snapshot.root)),
                                  modified: Timestamp(fileTime: f.timeModified),
                                  attributes: FileAttributes(rawValue: f.attributes), package: p.content.packageID)
             try builder.add(file, in: parent)
@@ -203,7 +203,7 @@ public struct MediaComposer {
         for loader in loaders {
             let machine: UInt16
             do {
-                machine = try PEMachine.read(path: loader.blobPath, size: loader.size)
+                machine = try PEMachine.read(path: loader.blobPath, size: loader.size, library: snapshot.root)
             } catch {
                 throw spec.error("boot.image", "\(boot.contentID)'s \(loader.path) is not an EFI executable: \(error)")
             }
@@ -237,7 +237,7 @@ public struct MediaComposer {
                 throw spec.error("task-sequence", "\(ts.contentID)'s \(file.path) is \(file.size) bytes; a task sequence XML of more than 16 MiB is not read")
             }
             let bytes: [UInt8]
-            do { bytes = try FileSystem.readFile(file.blobPath) } catch {
+            do { bytes = try OpenFile(path: file.blobPath, beneath: snapshot.root).readAll() } catch {
                 throw spec.error("task-sequence", "cannot read \(ts.contentID)'s \(file.path): \(error)")
             }
             do {

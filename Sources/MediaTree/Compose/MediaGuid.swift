@@ -1,3 +1,4 @@
+import SystemIO
 import Crypto
 
 /// GUIDs derived from the inputs, never random: the same spec and content give
@@ -14,7 +15,7 @@ enum DerivedGuid {
         var b = Array(hasher.finalize().prefix(16))
         b[6] = (b[6] & 0x0F) | 0x80
         b[8] = (b[8] & 0x3F) | 0x80
-        let h = lowerHex(b).uppercased()
+        let h = Hex.upper(b)
         let u = Array(h.utf8)
         func part(_ r: Range<Int>) -> String { String(decoding: u[r], as: UTF8.self) }
         return [part(0..<8), part(8..<12), part(12..<16), part(16..<20), part(20..<32)].joined(separator: "-")

@@ -1,3 +1,4 @@
+import SystemIO
 import Crypto
 import MediaSpec
 
@@ -103,9 +104,4 @@ func xmlEscape(_ s: String) -> String {
     return out
 }
 
-func lowerHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-    return String(decoding: out, as: UTF8.self)
-}
+func lowerHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 { Hex.lower(bytes) }

@@ -40,7 +40,7 @@ public enum TreeManifest {
         case .json:
             var files = 0
             tree.forEachFile { _, _ in files += 1 }
-            out.append("{\"label\":\(json(tree.label)),\"fingerprint\":\"\(lowerHex(tree.fingerprint))\",\"files\":\(files),\"bytes\":\(tree.totalBytes),\"entries\":[")
+            out.append("{\"label\":\(json(tree.label)),\"fingerprint\":\"\(Hex.lower(tree.fingerprint))\",\"files\":\(files),\"bytes\":\(tree.totalBytes),\"entries\":[")
             var first = true
             try tree.forEachNode { path, node in
                 out.append(first ? "\n" : ",\n")
@@ -55,7 +55,7 @@ public enum TreeManifest {
                         entry += ",\"source\":\"library\""
                         if let hash = b.sha256 { entry += ",\"sha256\":\"\(hash.lowercased())\"" }
                     case .bytes(let s):
-                        entry += ",\"source\":\"synthesized\",\"sha256\":\"\(lowerHex(SHA256.hash(data: s.bytes)))\""
+                        entry += ",\"source\":\"synthesized\",\"sha256\":\"\(Hex.lower(SHA256.hash(data: s.bytes)))\""
                     }
                     if let p = f.package { entry += ",\"package\":\(json(p))" }
                     out.append(entry + "}")
@@ -72,10 +72,10 @@ public enum TreeManifest {
     public static func sha256(of source: ByteSource) throws -> String {
         switch source {
         case .bytes(let s):
-            return lowerHex(SHA256.hash(data: s.bytes))
+            return Hex.lower(SHA256.hash(data: s.bytes))
         case .blob(let b):
             if let hash = b.sha256 { return hash.lowercased() }
-            let file = try OpenFile(path: b.path)
+            let file = try b.open()
             var hasher = SHA256()
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             var offset: UInt64 = 0
@@ -86,7 +86,7 @@ public enum TreeManifest {
                 hasher.update(data: buffer[0..<n])
                 offset += UInt64(n)
             }
-            return lowerHex(hasher.finalize())
+            return Hex.lower(hasher.finalize())
         }
     }
 
@@ -123,8 +123,7 @@ public enum TreeManifest {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    let h = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                    out += "\\u" + Hex.lower([0, UInt8(scalar.value)])
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -10,7 +10,7 @@ extension MediaTree {
         func walk(_ relative: String) throws {
             let full = relative.isEmpty ? base : base + "/" + relative
             for entry in try FileSystem.listDirectory(full).sorted(by: { $0.name < $1.name }) {
-                let childRelative = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                let childRelative = joinedPath(relative, entry.name)
                 guard let st = try FileSystem.status(full + "/" + entry.name) else { continue }
                 let time = Timestamp(seconds: st.modified.seconds, nanoseconds: Int32(st.modified.nanoseconds))
                 switch st.kind {

@@ -41,40 +41,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// `2026-11-21T02:41:00Z` (with fractional seconds when there are any).
-    /// Written byte by byte: `mediafs tree` prints one per file.
-    public var description: String {
-        let t = utc
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        /// `v` in decimal (with its sign), zeros in front up to `width` characters.
-        func pad(_ v: Int, _ width: Int) {
-            var count = 0
-            var rest = v.magnitude
-            repeat { count += 1; rest /= 10 } while rest > 0
-            for _ in 0..<max(0, width - count - (v < 0 ? 1 : 0)) { out.append(UInt8(ascii: "0")) }
-            if v < 0 { out.append(UInt8(ascii: "-")) }
-            let start = out.count
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-            rest = v.magnitude
-            for i in stride(from: start + count - 1, through: start, by: -1) {
-                out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-        }
-        pad(t.year, 4); out.append(UInt8(ascii: "-"))
-        pad(t.month, 2); out.append(UInt8(ascii: "-"))
-        pad(t.day, 2); out.append(UInt8(ascii: "T"))
-        pad(t.hour, 2); out.append(UInt8(ascii: ":"))
-        pad(t.minute, 2); out.append(UInt8(ascii: ":"))
-        pad(t.second, 2)
-        if nanoseconds != 0 {
-            out.append(UInt8(ascii: "."))
-            pad(Int(nanoseconds), 9)
-            while out.last == UInt8(ascii: "0") { out.removeLast() }
-        }
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var description: String { CivilTime.iso8601(seconds, nanoseconds: Int(nanoseconds)) }
 }
 
 /// DOS/Windows file attributes kept from the library (`Attributes=` in hex).

@@ -1,15 +1,17 @@
+import SystemIO
 /// Collects files by path, then freezes them into a `MediaTree`. Refuses a
-/// name either image could not hold, two names that differ only in case in
-/// one folder, and a file where a folder is (or the reverse), each naming the paths.
+/// name no media can hold (`NameRules.anyTarget`) and a file where a folder
+/// is (or the reverse), each naming the path. Names that only one target
+/// cannot hold (a `;` for Joliet, two names differing only in case for FAT
+/// and Joliet) are the image producers' to refuse.
 public struct MediaTreeBuilder {
     private final class Folder {
         var modified: Timestamp?
         /// Files and folders in the order first added (packages add theirs in
         /// name order, so a folder's children usually need no sorting).
         var entries: [Entry] = []
-        /// Case-folded name (FAT and Joliet see one name per key) → position
-        /// in `entries`: one lookup per add finds a replacement, a case
-        /// collision and a file over a folder.
+        /// Name → position in `entries`: one lookup per add finds a
+        /// replacement and a file over a folder.
         var index: [String: Int] = [:]
     }
 
@@ -43,20 +45,17 @@ public struct MediaTreeBuilder {
             parent = try ensureFolder(folder)
             lastFolder = (folder, parent)
         }
-        if let problem = NameRules.problem(with: file.name) { throw .badName(path: join(folder, file.name), problem: problem) }
-        let key = NameRules.caseFolded(file.name)
-        guard let i = parent.index[key] else {
-            parent.index[key] = parent.entries.count
+        if let problem = NameRules.anyTarget.problem(with: file.name) { throw .badName(path: joinedPath(folder, file.name), problem: problem) }
+        guard let i = parent.index[file.name] else {
+            parent.index[file.name] = parent.entries.count
             parent.entries.append(.file(file))
             return
         }
         switch parent.entries[i] {
-        case .file(let existing) where existing.name == file.name:
+        case .file:
             parent.entries[i] = .file(file)
-        case .folder(let name, _) where name == file.name:
-            throw .fileOverFolder(path: join(folder, file.name))
-        case let other:
-            throw .caseCollision(first: join(folder, other.name), second: join(folder, file.name))
+        case .folder:
+            throw .fileOverFolder(path: joinedPath(folder, file.name))
         }
     }
 
@@ -71,20 +70,16 @@ public struct MediaTreeBuilder {
         var walked = ""
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             let name = String(part)
-            let here = join(walked, name)
-            let key = NameRules.caseFolded(name)
-            switch current.index[key].map({ current.entries[$0] }) {
-            case .folder(let existing, let next)? where existing == name:
+            let here = joinedPath(walked, name)
+            switch current.index[name].map({ current.entries[$0] }) {
+            case .folder(_, let next)?:
                 current = next
-            case .file(let existing)? where existing.name == name:
+            case .file?:
                 throw .fileOverFolder(path: here)
-            case let other?:
-                if let problem = NameRules.problem(with: name) { throw .badName(path: here, problem: problem) }
-                throw .caseCollision(first: join(walked, other.name), second: here)
             case nil:
-                if let problem = NameRules.problem(with: name) { throw .badName(path: here, problem: problem) }
+                if let problem = NameRules.anyTarget.problem(with: name) { throw .badName(path: here, problem: problem) }
                 let next = Folder()
-                current.index[key] = current.entries.count
+                current.index[name] = current.entries.count
                 current.entries.append(.folder(name: name, next))
                 current = next
             }
@@ -93,9 +88,6 @@ public struct MediaTreeBuilder {
         return current
     }
 
-    private func join(_ folder: String, _ name: String) -> String {
-        folder.isEmpty ? name : folder + "/" + name
-    }
 
     /// The frozen tree. A folder without its own time takes the newest time
     /// inside it, or `defaultTime` when empty, so the tree is deterministic.
@@ -121,15 +113,12 @@ public struct MediaTreeBuilder {
 
 public enum MediaTreeError: Error, CustomStringConvertible, Equatable {
     case badName(path: String, problem: String)
-    case caseCollision(first: String, second: String)
     case fileOverFolder(path: String)
 
     public var description: String {
         switch self {
         case .badName(let path, let problem):
             return "\(path): this name cannot be put on the media: \(problem)"
-        case .caseCollision(let first, let second):
-            return "\(first) and \(second): the names differ only in case, and FAT and Joliet ignore case"
         case .fileOverFolder(let path):
             return "\(path): one source has a file here and another a folder"
         }
