@@ -48,9 +48,16 @@ let package = Package(
         // The engine every reader uses: layouts as sorted, gap-free lists of regions.
         .target(name: "RegionMap", dependencies: ["SystemIO"]),
 
+        // The files Configuration Manager's clients read from the media (SMS/data):
+        // the encrypted envelope of Variables.dat / Policy.xml and the variables list.
+        .target(name: "MediaData", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+
         // 3. The media tree: spec + snapshot → folders and files with byte sources.
         .target(name: "MediaTree", dependencies: [
-            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec",
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
@@ -77,7 +84,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mediafs", dependencies: [
             "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
-            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export",
+            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -85,7 +92,8 @@ let package = Package(
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
         .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec"]),
-        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap"]),
+        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData"]),
+        .testTarget(name: "MediaDataTests", dependencies: ["MediaData"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),

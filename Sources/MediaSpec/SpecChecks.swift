@@ -3,15 +3,29 @@ import SystemIO
 import X509
 
 /// The secrets a spec names, read from the environment or from files. Kept in
-/// memory only as long as the tree is composed; mediafs writes only a salted
-/// hash of them to the media.
+/// memory only as long as the tree is composed; none is written to the media
+/// (the password only keys the encryption of the SMS/data files).
 public struct ResolvedSecrets: Sendable, Equatable {
     public let password: String?
     public let certificatePassword: String?
+    /// The self-signed certificate's private key (PEM text).
+    public let certificateKey: String?
 
-    public init(password: String? = nil, certificatePassword: String? = nil) {
+    public init(password: String? = nil, certificatePassword: String? = nil, certificateKey: String? = nil) {
         self.password = password
         self.certificatePassword = certificatePassword
+        self.certificateKey = certificateKey
+    }
+}
+
+/// The site's certificates the media carries (`root-ca-certificates`, `site-signing-certificate`), DER.
+public struct SiteCertificates: Sendable, Equatable {
+    public let rootCAs: [[UInt8]]
+    public let signing: [UInt8]?
+
+    public init(rootCAs: [[UInt8]] = [], signing: [UInt8]? = nil) {
+        self.rootCAs = rootCAs
+        self.signing = signing
     }
 }
 
@@ -44,10 +58,14 @@ public enum SpecChecks {
     public static func resolveSecrets(_ spec: MediaSpec, environment: [String: String]) throws(SpecError) -> ResolvedSecrets {
         let password = try spec.password.map { source throws(SpecError) in try read(source, spec, "password") }
         var certificatePassword: String?
+        var certificateKey: String?
         if case .pki(_, let source?) = spec.certificate {
             certificatePassword = try read(source, spec, "certificate.pki.password")
         }
-        return ResolvedSecrets(password: password, certificatePassword: certificatePassword)
+        if case .selfSigned(_, _, let source) = spec.certificate {
+            certificateKey = try read(source, spec, "certificate.self-signed.key")
+        }
+        return ResolvedSecrets(password: password, certificatePassword: certificatePassword, certificateKey: certificateKey)
 
         func read(_ source: SecretSource, _ spec: MediaSpec, _ field: String) throws(SpecError) -> String {
             switch source {
@@ -81,7 +99,7 @@ public enum SpecChecks {
         let facts: CertificateFacts
         let field: String
         switch certificate {
-        case .selfSigned(let start, let expires):
+        case .selfSigned(let start, let expires, _):
             field = "certificate.self-signed.expires"
             facts = CertificateFacts(kind: .selfSigned, notBefore: start.seconds, notAfter: expires.seconds, der: nil)
         case .pki(let path, _):
@@ -99,6 +117,53 @@ public enum SpecChecks {
             throw spec.error(field, "the media certificate expires on \(SpecDate.format(facts.notAfter)), within 30 days (\(clock)); media made with it would soon stop working — choose a later expiry")
         }
         return facts
+    }
+
+    /// The site's certificates the spec names, each checked to be an X.509 certificate.
+    public static func siteCertificates(_ spec: MediaSpec) throws(SpecError) -> SiteCertificates {
+        var roots: [[UInt8]] = []
+        for (index, path) in spec.mediaData.rootCACertificates.enumerated() {
+            roots += try certificates(in: path, spec, "root-ca-certificates[\(index)]")
+        }
+        var signing: [UInt8]?
+        if let path = spec.mediaData.siteSigningCertificate {
+            let found = try certificates(in: path, spec, "site-signing-certificate")
+            guard found.count == 1 else {
+                throw spec.error("site-signing-certificate", "\(path) holds \(found.count) certificates; give the one site signing certificate")
+            }
+            signing = found[0]
+        }
+        return SiteCertificates(rootCAs: roots, signing: signing)
+    }
+
+    /// The certificates (DER) of a PEM file (every CERTIFICATE block) or a DER file.
+    static func certificates(in path: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> [[UInt8]] {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path) } catch {
+            throw spec.error(field, "cannot read \(path): \(error)")
+        }
+        var ders: [[UInt8]] = []
+        let text = String(decoding: bytes, as: UTF8.self)
+        let begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----"
+        var rest = text[...]
+        while let start = rest.range(of: begin) {
+            guard let stop = rest.range(of: end, range: start.upperBound..<rest.endIndex),
+                  let decoded = Data(base64Encoded: String(rest[start.upperBound..<stop.lowerBound]), options: .ignoreUnknownCharacters) else {
+                throw spec.error(field, "\(path): a PEM CERTIFICATE block is not valid base64 or has no END line")
+            }
+            ders.append(Array(decoded))
+            rest = rest[stop.upperBound...]
+        }
+        if ders.isEmpty {
+            if text.contains("-----BEGIN ") { throw spec.error(field, "\(path): the PEM file holds no CERTIFICATE block") }
+            ders = [bytes]
+        }
+        for der in ders {
+            do { _ = try Certificate(derEncoded: der) } catch {
+                throw spec.error(field, "\(path) is not a PEM or DER X.509 certificate: \(error)")
+            }
+        }
+        return ders
     }
 
     static func readPKI(_ path: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> CertificateFacts {

@@ -14,14 +14,14 @@ final class SpecChecksTests: XCTestCase {
         let env = try Fixture.parse(Fixture.bootable + "password: {env: MEDIA_PASSWORD}\n")
         XCTAssertEqual(try SpecChecks.resolveSecrets(env, environment: ["MEDIA_PASSWORD": "p@ss"]).password, "p@ss")
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(env, environment: [:])) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:17:17: password.env: the environment variable MEDIA_PASSWORD is not set")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:18:17: password.env: the environment variable MEDIA_PASSWORD is not set")
         }
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(env, environment: ["MEDIA_PASSWORD": ""])) {
-            XCTAssertEqual(String(describing: $0), "spec.yaml:17:17: password.env: the environment variable MEDIA_PASSWORD is empty")
+            XCTAssertEqual(String(describing: $0), "spec.yaml:18:17: password.env: the environment variable MEDIA_PASSWORD is empty")
         }
         let missing = try Fixture.parse(Fixture.bootable + "password: {file: nope.txt}\n", folder: folder)
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(missing, environment: [:])) {
-            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:17:18: password.file: cannot read \(folder)/nope.txt: "), String(describing: $0))
+            XCTAssertTrue(String(describing: $0).hasPrefix("spec.yaml:18:18: password.file: cannot read \(folder)/nope.txt: "), String(describing: $0))
         }
     }
 
@@ -51,7 +51,7 @@ final class SpecChecksTests: XCTestCase {
 
         func spec(_ file: String) throws -> MediaSpec {
             try Fixture.parse(Fixture.bootable.replacingOccurrences(of: "http://mp1", with: "https://mp1")
-                .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01",
+                .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01\n    key: {file: media-key.pem}",
                                       with: "  pki:\n    file: \(file)"), folder: folder)
         }
         for file in ["media.pem", "media.cer"] {
