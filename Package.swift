@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -82,6 +83,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The media certificate: RSA key, self-signed X.509, PKCS#12 (PFX) encode/decode.
+        // Debian's libcrypto only for the legacy PFX ciphers swift-crypto lacks (3DES, RC2).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "MediaCredentials", dependencies: [
+            "COpenSSL",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+
         .executableTarget(name: "mediafs", dependencies: [
             "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
             "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData",
@@ -97,6 +110,8 @@ let package = Package(
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
+        .testTarget(name: "MediaCredentialsTests", dependencies: ["MediaCredentials",
+                                                                 .product(name: "SwiftASN1", package: "swift-asn1")]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "RegionMap", "SystemIO",
                                                         .product(name: "Crypto", package: "swift-crypto")]),
     ],
