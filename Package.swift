@@ -41,7 +41,7 @@ let package = Package(
 
         // 2. The media spec: the wizard's answers, parsed and validated field by field.
         .target(name: "MediaSpec", dependencies: [
-            "SystemIO",
+            "SystemIO", "MediaCredentials",
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
@@ -58,7 +58,7 @@ let package = Package(
 
         // 3. The media tree: spec + snapshot → folders and files with byte sources.
         .target(name: "MediaTree", dependencies: [
-            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData",
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData", "MediaCredentials",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
@@ -97,15 +97,15 @@ let package = Package(
 
         .executableTarget(name: "mediafs", dependencies: [
             "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
-            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData",
+            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData", "MediaCredentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
-        .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec"]),
-        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData"]),
+        .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec", "MediaCredentials"]),
+        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData", "MediaCredentials"]),
         .testTarget(name: "MediaDataTests", dependencies: ["MediaData"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references

@@ -34,7 +34,7 @@ public struct MediaEngine: Sendable {
         let spec = try SpecParser.load(path: specPath)
         let secrets = try SpecChecks.resolveSecrets(spec, environment: environment)
         let clock = now ?? Int64(Date().timeIntervalSince1970.rounded(.down))
-        let certificate = try SpecChecks.certificate(spec, now: clock)
+        let certificate = try SpecChecks.certificate(spec, secrets: secrets, now: clock)
         let siteCertificates = try SpecChecks.siteCertificates(spec)
         let epoch = try sourceDateEpoch(spec)
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaCredentials
 import MediaData
 import MediaTree
 import SystemIO
@@ -210,9 +211,28 @@ struct MediaInspection {
 
 /// The media certificate in `_SMSTSMediaPFX`, described without its private key.
 enum PFXSummary {
+    /// Opened with the first 31 characters of `_SMSMediaGuid` (Configuration Manager's rule).
     static func describe(hex: String, mediaGuid: String?) -> [(String, String)] {
         guard let der = bytes(hex: hex) else { return [("error", "the value is not hexadecimal")] }
-        return [("pkcs12", "\(der.count) bytes")]
+        guard let mediaGuid else { return [("error", "no _SMSMediaGuid: the PFX password is unknown")] }
+        do {
+            let contents = try PKCS12.decode(der, password: String(mediaGuid.prefix(31)), source: "_SMSTSMediaPFX")
+            guard let first = contents.certificates.first else { return [("error", "the PFX holds no certificate")] }
+            var leaf = try CertificateSummary(der: first, source: "_SMSTSMediaPFX")
+            if let key = contents.privateKeyPKCS8 {
+                for der in contents.certificates {
+                    let summary = try CertificateSummary(der: der, source: "_SMSTSMediaPFX")
+                    if summary.matches(privateKeyPKCS8: key) { leaf = summary; break }
+                }
+            }
+            return [("subject", leaf.subject), ("issuer", leaf.issuer),
+                    ("valid from", CivilTime.iso8601(leaf.notBefore)), ("valid to", CivilTime.iso8601(leaf.notAfter)),
+                    ("key", leaf.keyDescription), ("private key", contents.privateKeyPKCS8 == nil ? "no" : "yes"),
+                    ("client authentication", leaf.hasClientAuthentication ? "yes" : "no"),
+                    ("serial number", leaf.serialNumberHex), ("certificates", String(contents.certificates.count))]
+        } catch {
+            return [("error", String(describing: error))]
+        }
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -7,7 +7,7 @@ struct MediaFS: ParsableCommand {
         commandName: "mediafs",
         abstract: "Build task sequence media (USB FAT32 images, ISO disc sets) from a content library.",
         subcommands: [LibraryCommand.self, TreeCommand.self, ExportCommand.self, MountCommand.self, UnmountCommand.self,
-                      InspectCommand.self]
+                      InspectCommand.self, CertificateCommand.self]
     )
 }
 

@@ -53,8 +53,9 @@ final class LibraryFixture {
     }
 
     func compose(_ text: String, password: String? = nil, certificate: CertificateFacts? = nil,
-                 sourceDateEpoch: Int64? = nil) throws -> MediaComposer.Result {
-        try MediaComposer(spec: spec(text), snapshot: library.snapshot(), secrets: ResolvedSecrets(password: password),
+                 sourceDateEpoch: Int64? = nil, certificateKey: String? = nil) throws -> MediaComposer.Result {
+        try MediaComposer(spec: spec(text), snapshot: library.snapshot(),
+                          secrets: ResolvedSecrets(password: password, certificateKey: certificateKey),
                           certificate: certificate, sourceDateEpoch: sourceDateEpoch).compose()
     }
 

@@ -3,6 +3,7 @@ import Crypto
 import MediaSpec
 @testable import MediaTree
 import RegionMap
+import MediaCredentials
 import MediaData
 import XCTest
 
@@ -18,7 +19,8 @@ final class MediaComposerTests: XCTestCase {
             variables: {OSDComputerName: "LAB-<01>"}
             prestart: {command: "cmd /c x.cmd"}
             autorun: true
-            """, password: "s3cret-Pa55", certificate: CertificateFacts(kind: .selfSigned, notBefore: 1_767_225_600, notAfter: 1_798_761_600, der: nil))
+            """, password: "s3cret-Pa55", certificate: CertificateFacts(kind: .selfSigned, notBefore: 1_767_225_600, notAfter: 1_798_761_600, der: nil),
+            certificateKey: try MediaDataTests.key().pemEncoded)
         let tree = result.tree
         XCTAssertEqual(LibraryFixture.paths(tree), [
             "EFI/BOOT/BOOTX64.EFI", "MediaLabel.txt",
@@ -66,6 +68,7 @@ final class MediaComposerTests: XCTestCase {
             v("_SMSTSHTTPSPort", "443"),
             v("_SMSTSIISSSLState", "0"),
             v("_SMSTSLaunchMode", "UFD+FORMAT"),
+            v("_SMSTSMediaPFX", try XCTUnwrap(result.variables["_SMSTSMediaPFX"])),
             v("_SMSTSMediaType", "BootMedia"),
             v("_SMSTSPreStartCommandLine", "cmd /c x.cmd"),
             v("_SMSTSSiteCode", "ABC"),
