@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -44,7 +45,7 @@ let package = Package(
 
         // 2. The media spec: the wizard's answers, parsed and validated field by field.
         .target(name: "MediaSpec", dependencies: [
-            "SystemIO",
+            "SystemIO", "MediaCredentials",
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
@@ -52,9 +53,16 @@ let package = Package(
         // The engine every reader uses: layouts as sorted, gap-free lists of regions.
         .target(name: "RegionMap", dependencies: ["SystemIO"]),
 
+        // The files Configuration Manager's clients read from the media (SMS/data):
+        // the encrypted envelope of Variables.dat / Policy.xml and the variables list.
+        .target(name: "MediaData", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+
         // 3. The media tree: spec + snapshot → folders and files with byte sources.
         .target(name: "MediaTree", dependencies: [
-            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec",
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData", "MediaCredentials",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
@@ -79,20 +87,35 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The media certificate: RSA key, self-signed X.509, PKCS#12 (PFX) encode/decode.
+        // Debian's libcrypto only for the legacy PFX ciphers swift-crypto lacks (3DES, RC2).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "MediaCredentials", dependencies: [
+            "COpenSSL",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+
         .executableTarget(name: "mediafs", dependencies: [
             "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
-            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export",
+            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData", "MediaCredentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
-        .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec"]),
-        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap"]),
+        .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec", "MediaCredentials"]),
+        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData", "MediaCredentials"]),
+        .testTarget(name: "MediaDataTests", dependencies: ["MediaData"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
+        .testTarget(name: "MediaCredentialsTests", dependencies: ["MediaCredentials",
+                                                                 .product(name: "SwiftASN1", package: "swift-asn1")]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "RegionMap", "SystemIO",
                                                         .product(name: "Crypto", package: "swift-crypto")]),
     ],

@@ -34,7 +34,8 @@ public struct MediaEngine: Sendable {
         let spec = try SpecParser.load(path: specPath)
         let secrets = try SpecChecks.resolveSecrets(spec, environment: environment)
         let clock = now ?? Int64(Date().timeIntervalSince1970.rounded(.down))
-        let certificate = try SpecChecks.certificate(spec, now: clock)
+        let certificate = try SpecChecks.certificate(spec, secrets: secrets, now: clock)
+        let siteCertificates = try SpecChecks.siteCertificates(spec)
         let epoch = try sourceDateEpoch(spec)
 
         let snapshot: LibrarySnapshot
@@ -44,7 +45,8 @@ public struct MediaEngine: Sendable {
             throw spec.error("library", error.description)
         }
         let composed = try MediaComposer(spec: spec, snapshot: snapshot, secrets: secrets,
-                                         certificate: certificate, sourceDateEpoch: epoch).compose()
+                                         certificate: certificate, sourceDateEpoch: epoch,
+                                         siteCertificates: siteCertificates).compose()
         // A broken package the media used has failed the composition above; the
         // rest are not on the media, and only warned about.
         let unusedBroken = snapshot.brokenPackages.map {

@@ -35,6 +35,8 @@ public struct MediaSpec: Sendable {
     public let taskSequence: PackageReference?
     /// Stand-alone media only: packages to add besides those the task sequence references.
     public let extraPackages: [PackageReference]
+    /// The SMS/data files' cipher and the site's certificates they carry.
+    public let mediaData: MediaDataSettings
 
     /// Field path (`boot.image`, `extra-packages[1]`) → where its value is in the file.
     public let locations: [String: SourceLocation]
@@ -47,7 +49,7 @@ public struct MediaSpec: Sendable {
                 userDeviceAffinity: UserDeviceAffinity, password: SecretSource?, certificate: MediaCertificate?,
                 variables: [TaskSequenceVariable], prestart: PrestartCommand?, autorun: Bool,
                 taskSequence: PackageReference?, extraPackages: [PackageReference],
-                locations: [String: SourceLocation], warnings: [SpecWarning]) {
+                locations: [String: SourceLocation], warnings: [SpecWarning], mediaData: MediaDataSettings = MediaDataSettings()) {
         self.specPath = specPath
         self.specFolder = specFolder
         self.sourceBytes = sourceBytes
@@ -67,6 +69,7 @@ public struct MediaSpec: Sendable {
         self.autorun = autorun
         self.taskSequence = taskSequence
         self.extraPackages = extraPackages
+        self.mediaData = mediaData
         self.locations = locations
         self.warnings = warnings
     }
@@ -288,11 +291,14 @@ public enum ManagementPoints: Sendable, Equatable {
     case siteBased(ManagementPointURL, siteCode: String)
     /// A management point may redirect the media to another; tried in this order.
     case dynamic([ManagementPointURL], siteCode: String?)
+    /// Internet-based media: the site is reached through its cloud management gateway (an HTTPS URL).
+    case internet(gateway: ManagementPointURL, siteCode: String)
 
     public var all: [ManagementPointURL] {
         switch self {
         case .siteBased(let mp, _): return [mp]
         case .dynamic(let mps, _): return mps
+        case .internet(let gateway, _): return [gateway]
         }
     }
 
@@ -300,8 +306,11 @@ public enum ManagementPoints: Sendable, Equatable {
         switch self {
         case .siteBased(_, let code): return code
         case .dynamic(_, let code): return code
+        case .internet(_, let code): return code
         }
     }
+
+    public var isInternet: Bool { if case .internet = self { return true } else { return false } }
 }
 
 /// Unknown computer support: off, or on with the GUIDs of the site's
@@ -363,10 +372,31 @@ public struct SpecDate: Sendable, Equatable, Comparable, CustomStringConvertible
 
 /// The media certificate (the wizard's Security page).
 public enum MediaCertificate: Sendable, Equatable {
-    /// HTTP communication: a certificate the media makes for itself, valid between the two dates.
-    case selfSigned(start: SpecDate, expires: SpecDate)
-    /// HTTPS communication: a PKI client certificate (PEM or DER X.509, absolute path) and its password.
+    /// HTTP communication: a certificate mediafs makes, valid between the two dates, for the
+    /// RSA private key in `key` (a PEM file `mediafs certificate new-key` writes; a secret).
+    case selfSigned(start: SpecDate, expires: SpecDate, key: SecretSource)
+    /// HTTPS communication: a PKI client certificate with its private key as a PFX (PKCS#12, absolute path) and its password.
     case pki(file: String, password: SecretSource?)
+}
+
+/// `encryption`: the cipher of Variables.dat and Policy.xml.
+public enum MediaDataEncryption: String, Sendable, CaseIterable {
+    case aes128, aes256
+}
+
+/// The fields about the SMS/data files beyond the wizard's pages.
+public struct MediaDataSettings: Sendable, Equatable {
+    public let encryption: MediaDataEncryption
+    /// Bootable: the site's trusted root CA certificates (absolute paths of PEM or DER files; a PEM file may hold several).
+    public let rootCACertificates: [String]
+    /// Bootable: the site's signing certificate (absolute path, PEM or DER).
+    public let siteSigningCertificate: String?
+
+    public init(encryption: MediaDataEncryption = .aes128, rootCACertificates: [String] = [], siteSigningCertificate: String? = nil) {
+        self.encryption = encryption
+        self.rootCACertificates = rootCACertificates
+        self.siteSigningCertificate = siteSigningCertificate
+    }
 }
 
 public struct TaskSequenceVariable: Sendable, Equatable {

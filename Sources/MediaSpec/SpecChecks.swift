@@ -1,17 +1,32 @@
 import Foundation
+import MediaCredentials
 import SystemIO
 import X509
 
 /// The secrets a spec names, read from the environment or from files. Kept in
-/// memory only as long as the tree is composed; mediafs writes only a salted
-/// hash of them to the media.
+/// memory only as long as the tree is composed; none is written to the media
+/// (the password only keys the encryption of the SMS/data files).
 public struct ResolvedSecrets: Sendable, Equatable {
     public let password: String?
     public let certificatePassword: String?
+    /// The self-signed certificate's private key (PEM text).
+    public let certificateKey: String?
 
-    public init(password: String? = nil, certificatePassword: String? = nil) {
+    public init(password: String? = nil, certificatePassword: String? = nil, certificateKey: String? = nil) {
         self.password = password
         self.certificatePassword = certificatePassword
+        self.certificateKey = certificateKey
+    }
+}
+
+/// The site's certificates the media carries (`root-ca-certificates`, `site-signing-certificate`), DER.
+public struct SiteCertificates: Sendable, Equatable {
+    public let rootCAs: [[UInt8]]
+    public let signing: [UInt8]?
+
+    public init(rootCAs: [[UInt8]] = [], signing: [UInt8]? = nil) {
+        self.rootCAs = rootCAs
+        self.signing = signing
     }
 }
 
@@ -22,14 +37,20 @@ public struct CertificateFacts: Sendable, Equatable {
     /// Seconds since 1970-01-01 UTC.
     public let notBefore: Int64
     public let notAfter: Int64
-    /// The certificate (DER) for a PKI certificate; nil for a self-signed one (made when the media boots).
+    /// The media certificate (DER) of a PKI PFX; nil for a self-signed one (the composer makes it).
     public let der: [UInt8]?
+    /// PKI: every certificate of the PFX (the media certificate and any chain), DER.
+    public let certificates: [[UInt8]]
+    /// PKI: the PFX's private key (PKCS#8 DER), checked to match `der`.
+    public let privateKeyPKCS8: [UInt8]?
 
-    public init(kind: Kind, notBefore: Int64, notAfter: Int64, der: [UInt8]?) {
+    public init(kind: Kind, notBefore: Int64, notAfter: Int64, der: [UInt8]?, certificates: [[UInt8]] = [], privateKeyPKCS8: [UInt8]? = nil) {
         self.kind = kind
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.der = der
+        self.certificates = certificates
+        self.privateKeyPKCS8 = privateKeyPKCS8
     }
 }
 
@@ -44,10 +65,14 @@ public enum SpecChecks {
     public static func resolveSecrets(_ spec: MediaSpec, environment: [String: String]) throws(SpecError) -> ResolvedSecrets {
         let password = try spec.password.map { source throws(SpecError) in try read(source, spec, "password") }
         var certificatePassword: String?
+        var certificateKey: String?
         if case .pki(_, let source?) = spec.certificate {
             certificatePassword = try read(source, spec, "certificate.pki.password")
         }
-        return ResolvedSecrets(password: password, certificatePassword: certificatePassword)
+        if case .selfSigned(_, _, let source) = spec.certificate {
+            certificateKey = try read(source, spec, "certificate.self-signed.key")
+        }
+        return ResolvedSecrets(password: password, certificatePassword: certificatePassword, certificateKey: certificateKey)
 
         func read(_ source: SecretSource, _ spec: MediaSpec, _ field: String) throws(SpecError) -> String {
             switch source {
@@ -74,19 +99,25 @@ public enum SpecChecks {
     }
 
     /// Checks the media certificate's dates against `now` (seconds since 1970; the
-    /// engine passes the real clock — this check alone uses it, the media's bytes never do)
-    /// and reads a PKI certificate file. nil when the media has no certificate.
-    public static func certificate(_ spec: MediaSpec, now: Int64) throws(SpecError) -> CertificateFacts? {
+    /// engine passes the real clock — this check alone uses it, the media's bytes never do),
+    /// the self-signed certificate's key, and reads a PKI PFX (its key, its client
+    /// authentication usage). nil when the media has no certificate.
+    public static func certificate(_ spec: MediaSpec, secrets: ResolvedSecrets = ResolvedSecrets(), now: Int64) throws(SpecError) -> CertificateFacts? {
         guard let certificate = spec.certificate else { return nil }
         let facts: CertificateFacts
         let field: String
         switch certificate {
-        case .selfSigned(let start, let expires):
+        case .selfSigned(let start, let expires, let source):
             field = "certificate.self-signed.expires"
+            if let pem = secrets.certificateKey {
+                do { _ = try MediaKey(pem: pem, source: source.description) } catch {
+                    throw spec.error("certificate.self-signed.key", String(describing: error))
+                }
+            }
             facts = CertificateFacts(kind: .selfSigned, notBefore: start.seconds, notAfter: expires.seconds, der: nil)
         case .pki(let path, _):
             field = "certificate.pki.file"
-            facts = try readPKI(path, spec, field)
+            facts = try readPFX(path, password: secrets.certificatePassword ?? "", spec, field)
             if facts.notAfter <= facts.notBefore {
                 throw spec.error(field, "\(path): the certificate expires (\(SpecDate.format(facts.notAfter))) before it starts (\(SpecDate.format(facts.notBefore)))")
             }
@@ -101,30 +132,85 @@ public enum SpecChecks {
         return facts
     }
 
-    static func readPKI(_ path: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> CertificateFacts {
+    /// The site's certificates the spec names, each checked to be an X.509 certificate.
+    public static func siteCertificates(_ spec: MediaSpec) throws(SpecError) -> SiteCertificates {
+        var roots: [[UInt8]] = []
+        for (index, path) in spec.mediaData.rootCACertificates.enumerated() {
+            roots += try certificates(in: path, spec, "root-ca-certificates[\(index)]")
+        }
+        var signing: [UInt8]?
+        if let path = spec.mediaData.siteSigningCertificate {
+            let found = try certificates(in: path, spec, "site-signing-certificate")
+            guard found.count == 1 else {
+                throw spec.error("site-signing-certificate", "\(path) holds \(found.count) certificates; give the one site signing certificate")
+            }
+            signing = found[0]
+        }
+        return SiteCertificates(rootCAs: roots, signing: signing)
+    }
+
+    /// The certificates (DER) of a PEM file (every CERTIFICATE block) or a DER file.
+    static func certificates(in path: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> [[UInt8]] {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path) } catch {
             throw spec.error(field, "cannot read \(path): \(error)")
         }
-        var der = bytes
+        var ders: [[UInt8]] = []
         let text = String(decoding: bytes, as: UTF8.self)
         let begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----"
-        if let start = text.range(of: begin) {
-            guard let stop = text.range(of: end, range: start.upperBound..<text.endIndex),
-                  let decoded = Data(base64Encoded: String(text[start.upperBound..<stop.lowerBound]), options: .ignoreUnknownCharacters) else {
-                throw spec.error(field, "\(path): the PEM CERTIFICATE block is not valid base64 or has no END line")
+        var rest = text[...]
+        while let start = rest.range(of: begin) {
+            guard let stop = rest.range(of: end, range: start.upperBound..<rest.endIndex),
+                  let decoded = Data(base64Encoded: String(rest[start.upperBound..<stop.lowerBound]), options: .ignoreUnknownCharacters) else {
+                throw spec.error(field, "\(path): a PEM CERTIFICATE block is not valid base64 or has no END line")
             }
-            der = Array(decoded)
-        } else if text.contains("-----BEGIN ") {
-            throw spec.error(field, "\(path): the PEM file holds no CERTIFICATE block")
+            ders.append(Array(decoded))
+            rest = rest[stop.upperBound...]
         }
-        do {
-            let certificate = try Certificate(derEncoded: der)
-            return CertificateFacts(kind: .pki, notBefore: Int64(certificate.notValidBefore.timeIntervalSince1970.rounded(.down)),
-                                    notAfter: Int64(certificate.notValidAfter.timeIntervalSince1970.rounded(.down)), der: der)
-        } catch {
-            throw spec.error(field, "\(path) is not a PEM or DER X.509 certificate (a PFX/PKCS#12 file is not read yet: export the certificate with `openssl pkcs12 -clcerts -nokeys`): \(error)")
+        if ders.isEmpty {
+            if text.contains("-----BEGIN ") { throw spec.error(field, "\(path): the PEM file holds no CERTIFICATE block") }
+            ders = [bytes]
         }
+        for der in ders {
+            do { _ = try Certificate(derEncoded: der) } catch {
+                throw spec.error(field, "\(path) is not a PEM or DER X.509 certificate: \(error)")
+            }
+        }
+        return ders
+    }
+
+    /// A PKI media certificate: a PFX (PKCS#12) with the certificate and its private key.
+    static func readPFX(_ path: String, password: String, _ spec: MediaSpec, _ field: String) throws(SpecError) -> CertificateFacts {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path) } catch {
+            throw spec.error(field, "cannot read \(path): \(error)")
+        }
+        if String(decoding: bytes.prefix(4096), as: UTF8.self).contains("-----BEGIN ") || (try? Certificate(derEncoded: bytes)) != nil {
+            throw spec.error(field, "\(path) is a certificate without its private key; give the PFX (PKCS#12) that holds both, as Windows or `openssl pkcs12 -export` writes it")
+        }
+        let contents: PKCS12Contents
+        do { contents = try PKCS12.decode(bytes, password: password, source: path) } catch {
+            throw spec.error(field, String(describing: error))
+        }
+        guard let key = contents.privateKeyPKCS8 else {
+            throw spec.error(field, "\(path) holds no private key; the media needs the certificate's key to authenticate")
+        }
+        var match: (der: [UInt8], summary: CertificateSummary)?
+        for (index, der) in contents.certificates.enumerated() {
+            let summary: CertificateSummary
+            do { summary = try CertificateSummary(der: der, source: "\(path): certificate \(index + 1)") } catch {
+                throw spec.error(field, String(describing: error))
+            }
+            if summary.matches(privateKeyPKCS8: key) { match = (der, summary); break }
+        }
+        guard let leaf = match else {
+            throw spec.error(field, "\(path): none of its \(contents.certificates.count) certificates matches its private key")
+        }
+        guard leaf.summary.hasClientAuthentication else {
+            throw spec.error(field, "\(path): the certificate \(leaf.summary.subject) is not for client authentication (its extended key usage lacks 1.3.6.1.5.5.7.3.2); the media authenticates to the management point with it")
+        }
+        return CertificateFacts(kind: .pki, notBefore: leaf.summary.notBefore, notAfter: leaf.summary.notAfter, der: leaf.der,
+                                certificates: contents.certificates, privateKeyPKCS8: key)
     }
 }
 

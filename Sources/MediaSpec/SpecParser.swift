@@ -43,7 +43,8 @@ private struct Reader {
     /// Which top-level fields each media kind takes: the wizard shows these pages for it.
     static let topLevelKeys = ["kind", "library", "label", "target", "boot", "unattended", "management",
                                "unknown-computers", "user-device-affinity", "password", "certificate",
-                               "variables", "prestart", "autorun", "task-sequence", "extra-packages"]
+                               "variables", "prestart", "autorun", "task-sequence", "extra-packages",
+                               "encryption", "root-ca-certificates", "site-signing-certificate"]
     static let onlyFor: [String: Set<MediaKind>] = [
         "unattended": [.bootable, .standalone],
         "password": [.bootable, .standalone],
@@ -55,6 +56,8 @@ private struct Reader {
         "user-device-affinity": [.bootable],
         "task-sequence": [.standalone],
         "extra-packages": [.standalone],
+        "root-ca-certificates": [.bootable],
+        "site-signing-certificate": [.bootable],
     ]
     static let whyOnly: [String: String] = [
         "management": "only bootable media contacts a management point",
@@ -63,6 +66,8 @@ private struct Reader {
         "user-device-affinity": "only bootable media asks the site for a task sequence",
         "task-sequence": "only stand-alone media carries its task sequence",
         "extra-packages": "only stand-alone media carries packages",
+        "root-ca-certificates": "only bootable media talks to the site",
+        "site-signing-certificate": "only bootable media talks to the site",
     ]
 
     mutating func read(_ bytes: [UInt8]) throws(SpecError) -> MediaSpec {
@@ -167,14 +172,21 @@ private struct Reader {
             }
         }
 
+        let mediaData = try readMediaData(top)
+        if case .internet = management, password == nil, let node = top["management"] {
+            throw fail(node, "management.internet", "internet-based media needs a media password (password: {env: …} or {file: …}); the wizard asks for a strong one, since anyone holding the media could otherwise reach the site from the internet")
+        }
+
         // The wizard offers no HTTPS management point once a self-signed certificate is chosen,
         // and only HTTPS ones once a PKI certificate is: the media could not talk to the others.
-        if let management, let certificate {
+        // A cloud management gateway is always HTTPS and takes either certificate.
+        if let management, let certificate, !management.isInternet {
             for (index, mp) in management.all.enumerated() {
                 let field: String
                 switch management {
                 case .siteBased: field = "management.site-based.management-point"
                 case .dynamic: field = "management.dynamic.management-points[\(index)]"
+                case .internet: field = "management.internet.gateway"
                 }
                 let place = locations[field] ?? at(line: 0)
                 if case .selfSigned = certificate, mp.isHTTPS {
@@ -190,7 +202,8 @@ private struct Reader {
                          label: label, target: target, boot: boot, unattended: unattended, management: management,
                          unknownComputers: unknownComputers, userDeviceAffinity: affinity, password: password,
                          certificate: certificate, variables: variables, prestart: prestart, autorun: autorun,
-                         taskSequence: taskSequence, extraPackages: extraPackages, locations: locations, warnings: warnings)
+                         taskSequence: taskSequence, extraPackages: extraPackages, locations: locations, warnings: warnings,
+                         mediaData: mediaData)
     }
 
     // MARK: sections
@@ -257,9 +270,21 @@ private struct Reader {
     }
 
     mutating func readManagement(_ node: Node) throws(SpecError) -> ManagementPoints {
-        let map = try fields(node, "management", allowed: ["site-based", "dynamic"])
+        let map = try fields(node, "management", allowed: ["site-based", "dynamic", "internet"])
         guard map.count == 1, let (key, value) = map.sortedByPosition.first else {
-            throw fail(node, "management", "give exactly one of site-based or dynamic")
+            throw fail(node, "management", "give exactly one of site-based, dynamic or internet")
+        }
+        if key == "internet" {
+            let field = "management.internet"
+            let m = try fields(value, field, allowed: ["gateway", "site-code"])
+            let gatewayNode = try required(m, "gateway", in: value, parent: field,
+                                           hint: "the cloud management gateway's URL (https://cmg.contoso.com/CCM_Proxy_MutualAuth/…)")
+            let gateway = try url(gatewayNode, field + ".gateway")
+            guard gateway.isHTTPS else {
+                throw fail(gatewayNode, field + ".gateway", "\(gateway.url) is not an HTTPS URL; a cloud management gateway is reached over HTTPS only")
+            }
+            let code = try siteCode(try required(m, "site-code", in: value, parent: field), field + ".site-code")
+            return .internet(gateway: gateway, siteCode: code)
         }
         if key == "site-based" {
             let field = "management.site-based"
@@ -293,21 +318,52 @@ private struct Reader {
         }
         if key == "self-signed" {
             let field = "certificate.self-signed"
-            let m = try fields(value, field, allowed: ["start", "expires"])
+            let m = try fields(value, field, allowed: ["start", "expires", "key"])
             let start = try date(try required(m, "start", in: value, parent: field), field + ".start")
             let expires = try date(try required(m, "expires", in: value, parent: field), field + ".expires")
             if expires <= start, let expiresNode = m["expires"] {
                 throw fail(expiresNode, field + ".expires", "\(expires) is not after the start date \(start)")
             }
-            return .selfSigned(start: start, expires: expires)
+            let keyNode = try required(m, "key", in: value, parent: field,
+                                       hint: "the certificate's private key, {file: media-key.pem} or {env: VARIABLE}; create one with `mediafs certificate new-key FILE`")
+            let key = try readSecret(keyNode, field + ".key", what: "a private key")
+            return .selfSigned(start: start, expires: expires, key: key)
         }
         let field = "certificate.pki"
         let m = try fields(value, field, allowed: ["file", "password"])
         let fileNode = try required(m, "file", in: value, parent: field)
         let fileText = try string(fileNode, field + ".file")
-        guard !fileText.isEmpty else { throw fail(fileNode, field + ".file", "is empty; give the certificate file (PEM or DER)") }
+        guard !fileText.isEmpty else { throw fail(fileNode, field + ".file", "is empty; give the certificate with its private key (a PFX file)") }
         let password = try m["password"].map { n throws(SpecError) in try readSecret(n, field + ".password", what: "a certificate password") }
         return .pki(file: resolve(fileText), password: password)
+    }
+
+    /// `encryption`, `root-ca-certificates`, `site-signing-certificate`.
+    mutating func readMediaData(_ top: Fields) throws(SpecError) -> MediaDataSettings {
+        var encryption = MediaDataEncryption.aes128
+        if let node = top["encryption"] {
+            let text = try string(node, "encryption")
+            guard let value = MediaDataEncryption(rawValue: text) else {
+                throw fail(node, "encryption", "\(quoted(text)) is not aes128 or aes256")
+            }
+            encryption = value
+        }
+        var roots: [String] = []
+        if let node = top["root-ca-certificates"] {
+            for (index, item) in try sequence(node, "root-ca-certificates").enumerated() {
+                let field = "root-ca-certificates[\(index)]"
+                record(field, item)
+                let text = try string(item, field)
+                guard !text.isEmpty else { throw fail(item, field, "is empty; give a PEM or DER certificate file") }
+                roots.append(resolve(text))
+            }
+        }
+        let signing = try top["site-signing-certificate"].map { node throws(SpecError) -> String in
+            let text = try string(node, "site-signing-certificate")
+            guard !text.isEmpty else { throw fail(node, "site-signing-certificate", "is empty; give a PEM or DER certificate file") }
+            return resolve(text)
+        }
+        return MediaDataSettings(encryption: encryption, rootCACertificates: roots, siteSigningCertificate: signing)
     }
 
     mutating func readUnknownComputers(_ node: Node) throws(SpecError) -> UnknownComputers {

@@ -6,7 +6,8 @@ struct MediaFS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mediafs",
         abstract: "Build task sequence media (USB FAT32 images, ISO disc sets) from a content library.",
-        subcommands: [LibraryCommand.self, TreeCommand.self, ExportCommand.self, MountCommand.self, UnmountCommand.self]
+        subcommands: [LibraryCommand.self, TreeCommand.self, ExportCommand.self, MountCommand.self, UnmountCommand.self,
+                      InspectCommand.self, CertificateCommand.self]
     )
 }
 

@@ -22,6 +22,7 @@ enum Fixture {
           self-signed:
             start: 2026-01-01
             expires: 2027-01-01
+            key: {file: media-key.pem}
 
         """
 

@@ -54,7 +54,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(spec.unknownComputers, .enabled(x64: "6F0C1A2B-0000-4000-8000-000000000001", x86: nil))
         XCTAssertEqual(spec.userDeviceAffinity, .pendingApproval)
         XCTAssertEqual(spec.password, .environment("MEDIA_PASSWORD"))
-        guard case .selfSigned(let start, let expires)? = spec.certificate else { return XCTFail("not self-signed") }
+        guard case .selfSigned(let start, let expires, _)? = spec.certificate else { return XCTFail("not self-signed") }
         XCTAssertEqual(start.seconds, 1_767_225_600)
         XCTAssertEqual(expires.seconds, 1_798_761_600 + 12 * 3600)
         XCTAssertEqual(spec.variables, [TaskSequenceVariable(name: "OSDComputerName", value: "LAB-01"),
@@ -64,7 +64,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertTrue(spec.autorun)
         XCTAssertNil(spec.taskSequence)
         XCTAssertEqual(spec.location(of: "boot.image").description, "spec.yaml:8:10")
-        XCTAssertEqual(spec.location(of: "management.dynamic.management-points[1]").description, "spec.yaml:18:9")
+        XCTAssertEqual(spec.location(of: "management.dynamic.management-points[1]").description, "spec.yaml:19:9")
         XCTAssertEqual(spec.warnings, [])
     }
 
@@ -93,7 +93,7 @@ final class SpecParserTests: XCTestCase {
     func testLongLabelWarnsOnlyForUSB() throws {
         let usb = try Fixture.parse(Fixture.bootable + "label: Contoso Deployment\n")
         XCTAssertEqual(usb.warnings.map(\.description), [
-            "spec.yaml:17:8: warning: label: \"Contoso Deployment\" is 18 characters long; a USB volume label holds 11, so the stick will be named \"Contoso Dep\" (MediaLabel.txt keeps the whole label)",
+            "spec.yaml:18:8: warning: label: \"Contoso Deployment\" is 18 characters long; a USB volume label holds 11, so the stick will be named \"Contoso Dep\" (MediaLabel.txt keeps the whole label)",
         ])
         let short = try Fixture.parse(Fixture.bootable + "label: CONTOSO\n")
         XCTAssertEqual(short.warnings, [])
@@ -154,7 +154,7 @@ final class SpecParserTests: XCTestCase {
     func testPKICertificateAndHTTPS() throws {
         let spec = try Fixture.parse(Fixture.bootable
             .replacingOccurrences(of: "http://mp1", with: "https://mp1")
-            .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01",
+            .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01\n    key: {file: media-key.pem}",
                                   with: "  pki:\n    file: certs/media.pem\n    password: {env: PKI_PASSWORD}"))
         XCTAssertEqual(spec.certificate, .pki(file: "/specs/certs/media.pem", password: .environment("PKI_PASSWORD")))
         XCTAssertEqual(spec.management?.all.first?.isHTTPS, true)
@@ -164,7 +164,7 @@ final class SpecParserTests: XCTestCase {
 
     func testUnknownKeys() {
         XCTAssertEqual(Fixture.error(Fixture.bootable + "labell: x\n"),
-                       "spec.yaml:17:1: labell: unknown key \"labell\" (known keys: kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages)")
+                       "spec.yaml:18:1: labell: unknown key \"labell\" (known keys: kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, encryption, root-ca-certificates, site-signing-certificate)")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "    site-code: ABC", with: "    site_code: ABC")),
                        "spec.yaml:12:5: management.site-based.site_code: unknown key \"site_code\"; did you mean site-code?")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "    size: 16GB", with: "    size: 16GB\n    format: true")),
@@ -193,7 +193,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "kind: bootable", with: "kind: standalone")),
                        "spec.yaml:10:3: management: is not used by stand-alone media (only bootable media contacts a management point); remove it")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "task-sequence: ABC00004\n"),
-                       "spec.yaml:17:16: task-sequence: is not used by bootable media (only stand-alone media carries its task sequence); remove it")
+                       "spec.yaml:18:16: task-sequence: is not used by bootable media (only stand-alone media carries its task sequence); remove it")
         XCTAssertEqual(Fixture.error("kind: standalone\nlibrary: lib\ntarget: usb\nboot: {image: ABC00001, architecture: x64}\n"),
                        "spec.yaml:1:1: task-sequence: is missing: stand-alone media needs its task sequence package")
         XCTAssertEqual(Fixture.error("kind: capture\nlibrary: lib\ntarget: usb\nboot: {image: ABC00001, architecture: x64}\npassword: {env: P}\n"),
@@ -226,7 +226,7 @@ final class SpecParserTests: XCTestCase {
                                        with: "  dynamic:\n    management-points: [http://mp1.contoso.com, https://mp2.contoso.com]")
         XCTAssertEqual(Fixture.error(dynamic),
                        "spec.yaml:11:49: management.dynamic.management-points[1]: https://mp2.contoso.com is an HTTPS management point, and a self-signed media certificate works only over HTTP (the wizard forbids this); import a PKI certificate (certificate: pki) or use an HTTP management point")
-        let pkiWithHTTP = Fixture.bootable(replacing: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01", with: "  pki: {file: c.pem}")
+        let pkiWithHTTP = Fixture.bootable(replacing: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01\n    key: {file: media-key.pem}", with: "  pki: {file: c.pem}")
         XCTAssertEqual(Fixture.error(pkiWithHTTP),
                        "spec.yaml:11:23: management.site-based.management-point: http://mp1.contoso.com is an HTTP management point, and a PKI media certificate is for HTTPS (the wizard offers only HTTPS management points then); use https:// or a self-signed certificate")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "management:\n  site-based:\n    management-point: http://mp1.contoso.com\n    site-code: ABC\n", with: "")),
@@ -235,18 +235,18 @@ final class SpecParserTests: XCTestCase {
 
     func testSecretsAreNeverLiteral() {
         let message = Fixture.error(Fixture.bootable + "password: Secret123!\n")
-        XCTAssertEqual(message, "spec.yaml:17:11: password: a password must not be written in the spec, where anyone who can read the file can read it; give {env: VARIABLE} (an environment variable) or {file: path} (a file holding it) instead")
+        XCTAssertEqual(message, "spec.yaml:18:11: password: a password must not be written in the spec, where anyone who can read the file can read it; give {env: VARIABLE} (an environment variable) or {file: path} (a file holding it) instead")
         XCTAssertFalse(message.contains("Secret123"), "the message must not repeat the secret")
         let pki = Fixture.bootable.replacingOccurrences(of: "http://mp1", with: "https://mp1")
-            .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01",
+            .replacingOccurrences(of: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01\n    key: {file: media-key.pem}",
                                   with: "  pki:\n    file: c.pem\n    password: hunter2")
         let pkiMessage = Fixture.error(pki)
         XCTAssertTrue(pkiMessage.hasPrefix("spec.yaml:16:15: certificate.pki.password: a certificate password must not be written in the spec"), pkiMessage)
         XCTAssertFalse(pkiMessage.contains("hunter2"))
         XCTAssertEqual(Fixture.error(Fixture.bootable + "password: {env: 1BAD}\n"),
-                       "spec.yaml:17:17: password.env: \"1BAD\" is not an environment variable name")
+                       "spec.yaml:18:17: password.env: \"1BAD\" is not an environment variable name")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "password: {env: A, file: b}\n"),
-                       "spec.yaml:17:11: password: give exactly one of env or file")
+                       "spec.yaml:18:11: password: give exactly one of env or file")
     }
 
     func testCertificateDates() {
@@ -254,23 +254,23 @@ final class SpecParserTests: XCTestCase {
                        "spec.yaml:16:14: certificate.self-signed.expires: 2025-06-01 is not after the start date 2026-01-01")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "expires: 2027-01-01", with: "expires: 2027-02-30")),
                        "spec.yaml:16:14: certificate.self-signed.expires: \"2027-02-30\" is not a date (use 2026-01-01 or 2026-01-01T08:00:00Z, UTC)")
-        XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01", with: "  self-signed: {}\n  pki: {file: a}")),
+        XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "  self-signed:\n    start: 2026-01-01\n    expires: 2027-01-01\n    key: {file: media-key.pem}", with: "  self-signed: {}\n  pki: {file: a}")),
                        "spec.yaml:14:3: certificate: give exactly one of self-signed or pki")
     }
 
     func testVariables() {
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  _SMSTSMediaType: x\n"),
-                       "spec.yaml:18:3: variables._SMSTSMediaType: names that start with _ are read-only task sequence variables, set by Configuration Manager")
+                       "spec.yaml:19:3: variables._SMSTSMediaType: names that start with _ are read-only task sequence variables, set by Configuration Manager")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  smstsmp: http://x\n"),
-                       "spec.yaml:18:3: variables.smstsmp: mediafs sets smstsmp from the management field; set it there")
+                       "spec.yaml:19:3: variables.smstsmp: mediafs sets smstsmp from the management field; set it there")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  Site: A\n  SITE: B\n"),
-                       "spec.yaml:19:3: variables.SITE: SITE is already set as Site (variable names ignore case)")
+                       "spec.yaml:20:3: variables.SITE: SITE is already set as Site (variable names ignore case)")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  Bad Name: A\n"),
-                       "spec.yaml:18:3: variables.Bad Name: \"Bad Name\" is not a variable name (letters, digits and _, at most 255)")
+                       "spec.yaml:19:3: variables.Bad Name: \"Bad Name\" is not a variable name (letters, digits and _, at most 255)")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  A:\n"),
-                       "spec.yaml:18:5: variables.A: needs a string value (write \"\" for an empty one)")
+                       "spec.yaml:19:5: variables.A: needs a string value (write \"\" for an empty one)")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "variables:\n  A: [1, 2]\n"),
-                       "spec.yaml:18:6: variables.A: needs a string value (write \"\" for an empty one)")
+                       "spec.yaml:19:6: variables.A: needs a string value (write \"\" for an empty one)")
     }
 
     func testStandAloneLists() {
@@ -291,7 +291,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(Fixture.error(""), "spec.yaml: the spec is empty")
         XCTAssertEqual(Fixture.error("- a\n- b\n"), "spec.yaml:1:1: must be a mapping (key: value) with kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "label: \"a\\ab\"\n"),
-                       "spec.yaml:17:8: label: contains a control character")
+                       "spec.yaml:18:8: label: contains a control character")
     }
 
     func testValues() {

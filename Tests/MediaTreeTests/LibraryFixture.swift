@@ -2,6 +2,7 @@ import ContentLibrary
 import Foundation
 import MediaSpec
 @testable import MediaTree
+import MediaData
 import XCTest
 
 /// A content library in a temporary folder, filled with `ContentLibrary.addPackage`
@@ -52,8 +53,9 @@ final class LibraryFixture {
     }
 
     func compose(_ text: String, password: String? = nil, certificate: CertificateFacts? = nil,
-                 sourceDateEpoch: Int64? = nil) throws -> MediaComposer.Result {
-        try MediaComposer(spec: spec(text), snapshot: library.snapshot(), secrets: ResolvedSecrets(password: password),
+                 sourceDateEpoch: Int64? = nil, certificateKey: String? = nil) throws -> MediaComposer.Result {
+        try MediaComposer(spec: spec(text), snapshot: library.snapshot(),
+                          secrets: ResolvedSecrets(password: password, certificateKey: certificateKey),
                           certificate: certificate, sourceDateEpoch: sourceDateEpoch).compose()
     }
 
@@ -93,6 +95,15 @@ final class LibraryFixture {
         return try add(id, name: "Boot image (x64)", files)
     }
 
+    /// The decrypted text of an encrypted SMS/data file.
+    static func decrypted(_ tree: MediaTree, _ path: String, password: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        guard case .file(let f)? = tree.node(at: path), case .bytes(let s) = f.source else {
+            XCTFail("\(path) is not a synthesized file", file: file, line: line)
+            return ""
+        }
+        return try MediaDataText.decode(MediaDataEnvelope.decrypt(s.bytes, password: password, source: path).plaintext, source: path)
+    }
+
     static func text(_ tree: MediaTree, _ path: String, file: StaticString = #filePath, line: UInt = #line) -> String {
         guard case .file(let f)? = tree.node(at: path), case .bytes(let s) = f.source else {
             XCTFail("\(path) is not a synthesized file", file: file, line: line)
@@ -122,7 +133,7 @@ enum Specs {
             management-point: http://mp1.contoso.com:8080
             site-code: ABC
         certificate:
-          self-signed: {start: 2026-01-01, expires: 2027-01-01}
+          self-signed: {start: 2026-01-01, expires: 2027-01-01, key: {file: media-key.pem}}
 
         """
 

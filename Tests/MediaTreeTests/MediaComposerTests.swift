@@ -3,6 +3,8 @@ import Crypto
 import MediaSpec
 @testable import MediaTree
 import RegionMap
+import MediaCredentials
+import MediaData
 import XCTest
 
 final class MediaComposerTests: XCTestCase {
@@ -17,7 +19,8 @@ final class MediaComposerTests: XCTestCase {
             variables: {OSDComputerName: "LAB-<01>"}
             prestart: {command: "cmd /c x.cmd"}
             autorun: true
-            """, password: "s3cret-Pa55", certificate: CertificateFacts(kind: .selfSigned, notBefore: 1_767_225_600, notAfter: 1_798_761_600, der: nil))
+            """, password: "s3cret-Pa55", certificate: CertificateFacts(kind: .selfSigned, notBefore: 1_767_225_600, notAfter: 1_798_761_600, der: nil),
+            certificateKey: try MediaDataTests.key().pemEncoded)
         let tree = result.tree
         XCTAssertEqual(LibraryFixture.paths(tree), [
             "EFI/BOOT/BOOTX64.EFI", "MediaLabel.txt",
@@ -45,35 +48,34 @@ final class MediaComposerTests: XCTestCase {
         XCTAssertEqual(LibraryFixture.text(tree, "autorun.inf"),
                        "[autorun]\r\nopen=SMS\\bin\\x64\\TSMBAutorun.exe\r\nicon=SMS\\bin\\x64\\TSMBAutorun.exe,0\r\nlabel=LAB\r\n")
 
-        let variables = LibraryFixture.text(tree, "SMS/data/Variables.dat")
-        XCTAssertFalse(variables.contains("s3cret-Pa55"), "the password must never be on the media")
-        let salt = VariablesFileEncoder.salt(mediaGuid: guid)
-        let hash = VariablesFileEncoder.passwordHash("s3cret-Pa55", salt: salt)
+        let raw = LibraryFixture.text(tree, "SMS/data/Variables.dat")
+        XCTAssertFalse(raw.contains("s3cret-Pa55"), "the password must never be on the media")
+        XCTAssertThrowsError(try LibraryFixture.decrypted(tree, "SMS/data/Variables.dat", password: MediaDataEnvelope.defaultPassword))
+        let variables = try LibraryFixture.decrypted(tree, "SMS/data/Variables.dat", password: "s3cret-Pa55")
         let x64Unknown = try XCTUnwrap(result.variables["_SMSTSx64UnknownMachineGUID"])
         let x86Unknown = try XCTUnwrap(result.variables["_SMSTSx86UnknownMachineGUID"])
+        func v(_ name: String, _ value: String) -> String { "<var name=\"\(name)\"><![CDATA[\(value)]]></var>" }
         XCTAssertEqual(variables, [
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<MediaVariables format=\"mediafs-plain-1\">",
-            "  <password algorithm=\"salted-sha256\" salt=\"\(lowerHex(salt))\" hash=\"\(lowerHex(hash))\"/>",
-            "  <var name=\"OSDComputerName\">LAB-&lt;01&gt;</var>",
-            "  <var name=\"SMSTSAssignUsersMode\">Auto</var>",
-            "  <var name=\"SMSTSMP\">http://mp1.contoso.com:8080</var>",
-            "  <var name=\"_SMSMediaGuid\">\(guid)</var>",
-            "  <var name=\"_SMSTSBootImageID\">ABC00001</var>",
-            "  <var name=\"_SMSTSBootMediaPackageID\">ABC00001</var>",
-            "  <var name=\"_SMSTSHTTPPort\">8080</var>",
-            "  <var name=\"_SMSTSHTTPSPort\">443</var>",
-            "  <var name=\"_SMSTSLaunchMode\">UFD+FORMAT</var>",
-            "  <var name=\"_SMSTSMediaCertificateType\">SelfSigned</var>",
-            "  <var name=\"_SMSTSMediaCertificateValidFrom\">2026-01-01T00:00:00Z</var>",
-            "  <var name=\"_SMSTSMediaCertificateValidTo\">2027-01-01T00:00:00Z</var>",
-            "  <var name=\"_SMSTSMediaType\">BootMedia</var>",
-            "  <var name=\"_SMSTSPreStartCommandLine\">cmd /c x.cmd</var>",
-            "  <var name=\"_SMSTSSiteCode\">ABC</var>",
-            "  <var name=\"_SMSTSUseSSL\">false</var>",
-            "  <var name=\"_SMSTSx64UnknownMachineGUID\">\(x64Unknown)</var>",
-            "  <var name=\"_SMSTSx86UnknownMachineGUID\">\(x86Unknown)</var>",
-            "</MediaVariables>",
+            "<?xml version=\"1.0\" encoding=\"utf-16\"?>",
+            "<MediaVarList Version=\"4.00.5345.0000\">",
+            v("OSDComputerName", "LAB-<01>"),
+            v("SMSTSAssignUsersMode", "Auto"),
+            v("SMSTSMP", "http://mp1.contoso.com:8080"),
+            v("_SMSMediaGuid", "{\(guid)}"),
+            v("_SMSTSBootImageID", "ABC00001"),
+            v("_SMSTSBootMediaPackageID", "ABC00001"),
+            v("_SMSTSHTTPPort", "8080"),
+            v("_SMSTSHTTPSPort", "443"),
+            v("_SMSTSIISSSLState", "0"),
+            v("_SMSTSLaunchMode", "UFD+FORMAT"),
+            v("_SMSTSMediaPFX", try XCTUnwrap(result.variables["_SMSTSMediaPFX"])),
+            v("_SMSTSMediaType", "BootMedia"),
+            v("_SMSTSPreStartCommandLine", "cmd /c x.cmd"),
+            v("_SMSTSSiteCode", "ABC"),
+            v("_SMSTSUseFirstCert", "0"),
+            v("_SMSTSx64UnknownMachineGUID", x64Unknown),
+            v("_SMSTSx86UnknownMachineGUID", x86Unknown),
+            "</MediaVarList>",
         ].map { $0 + "\r\n" }.joined())
         XCTAssertNotEqual(x64Unknown, x86Unknown)
         XCTAssertEqual(result.warnings, [])
@@ -93,7 +95,9 @@ final class MediaComposerTests: XCTestCase {
         XCTAssertEqual(result.variables["_SMSTSx64UnknownMachineGUID"], "11111111-2222-3333-4444-555555555555")
         XCTAssertEqual(result.variables["SMSTSAssignUsersMode"], "Disabled")
         XCTAssertTrue(LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini").contains("PasswordRequired=false\r\n"))
-        XCTAssertFalse(LibraryFixture.text(result.tree, "SMS/data/Variables.dat").contains("<password"))
+        // Without a media password, anyone opens it with the published default.
+        XCTAssertTrue(try LibraryFixture.decrypted(result.tree, "SMS/data/Variables.dat", password: MediaDataEnvelope.defaultPassword)
+            .contains("<var name=\"SMSTSLocationMPs\">"))
     }
 
     func testStandAloneMedia() throws {
@@ -133,7 +137,8 @@ final class MediaComposerTests: XCTestCase {
         XCTAssertEqual(result.packages.map { "\($0.content.contentID) \($0.role.rawValue)" },
                        ["ABC00001.1 boot-image", "ABC00004.1 task-sequence", "ABC00002.1 referenced",
                         "ABC00003.1 referenced", "ABC00006.1 extra", "ABC00005.1 prestart"])
-        let policy = LibraryFixture.text(result.tree, "SMS/data/Policy.xml")
+        // Policy.xml opens with the _SMSMediaGuid value when the media has no password.
+        let policy = try LibraryFixture.decrypted(result.tree, "SMS/data/Policy.xml", password: "{\(result.mediaGuid)}")
         XCTAssertTrue(policy.contains("<TaskSequence packageID=\"ABC00004\" contentID=\"ABC00004.1\" role=\"task-sequence\" name=\"Deploy Windows\" path=\"SMS\\PKG\\ABC00004\" files=\"1\""), policy)
         XCTAssertTrue(policy.contains("<Package packageID=\"ABC00003\" contentID=\"ABC00003.1\" role=\"referenced\" name=\"Drivers\" path=\"SMS\\PKG\\ABC00003\" files=\"2\" bytes=\"5\"/>"), policy)
         let ini = LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini")

@@ -75,6 +75,7 @@ XML
 "$MEDIAFS" library add "$LIB" --package TST00004 --name "Deploy" "$S/ts" >/dev/null
 "$MEDIAFS" library add "$LIB" --package TST00005 --name "Prestart" "$S/prestart" >/dev/null
 
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/media-key.pem" 2>/dev/null
 cat >"$WORK/bootable.yaml" <<YAML
 kind: bootable
 library: $LIB
@@ -85,7 +86,7 @@ management:
   site-based: {management-point: http://mp1.contoso.com, site-code: TST}
 password: {env: MEDIAFS_TEST_PASSWORD}
 certificate:
-  self-signed: {start: 2026-01-01, expires: 2030-01-01}
+  self-signed: {start: 2026-01-01, expires: 2030-01-01, key: {file: $WORK/media-key.pem}}
 prestart: {command: cmd /c prestart.cmd, package: TST00005}
 autorun: true
 YAML

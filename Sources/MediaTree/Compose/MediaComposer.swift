@@ -1,4 +1,5 @@
 import ContentLibrary
+import MediaData
 import MediaSpec
 import RegionMap
 import SystemIO
@@ -16,14 +17,18 @@ public struct MediaComposer {
     public let certificate: CertificateFacts?
     /// `SOURCE_DATE_EPOCH` when set: seconds since 1970 for every synthesized file.
     public let sourceDateEpoch: Int64?
+    /// The site's certificates (`SpecChecks.siteCertificates`).
+    public let siteCertificates: SiteCertificates
 
     public init(spec: MediaSpec, snapshot: LibrarySnapshot, secrets: ResolvedSecrets = ResolvedSecrets(),
-                certificate: CertificateFacts? = nil, sourceDateEpoch: Int64? = nil) {
+                certificate: CertificateFacts? = nil, sourceDateEpoch: Int64? = nil,
+                siteCertificates: SiteCertificates = SiteCertificates()) {
         self.spec = spec
         self.snapshot = snapshot
         self.secrets = secrets
         self.certificate = certificate
         self.sourceDateEpoch = sourceDateEpoch
+        self.siteCertificates = siteCertificates
     }
 
     /// Why a package is on the media (Policy.xml lists it).
@@ -115,13 +120,18 @@ public struct MediaComposer {
             }
         }
 
-        let variables = MediaVariablesBuilder(spec: spec, mediaGuid: mediaGuid, boot: boot, taskSequence: taskSequence,
-                                              certificate: certificate).variables
+        // 4. The SMS/data files: the media certificate, the variables, the envelope.
+        let mediaGuidVariable = "{\(mediaGuid)}"
+        let pfx = try MediaCertificateFile.make(spec: spec, certificate: certificate, secrets: secrets, mediaGuidVariable: mediaGuidVariable)
+        let variables = MediaVariablesBuilder(spec: spec, mediaGuidVariable: mediaGuidVariable, boot: boot, taskSequence: taskSequence,
+                                              certificate: certificate, pfx: pfx, site: siteCertificates).variables
+        let cipher: MediaDataCipher = spec.mediaData.encryption == .aes256 ? .aes256 : .aes128
+        let variablesFile = try MediaDataFiles.variables(variables, password: secrets.password, cipher: cipher)
         var synthesized: [(String, [UInt8])] = [
             ("MediaLabel.txt", SynthesizedFiles.mediaLabel(spec.label)),
             ("SMS/data/TsmBootstrap.ini", SynthesizedFiles.tsmBootstrap(spec: spec, mediaGuid: mediaGuid, boot: boot,
                                                                         taskSequence: taskSequence, passwordRequired: secrets.password != nil)),
-            ("SMS/data/Variables.dat", VariablesFileEncoder(mediaGuid: mediaGuid, password: secrets.password).encode(variables)),
+            ("SMS/data/Variables.dat", variablesFile),
         ]
         if spec.autorun {
             let loader = SynthesizedFiles.autorunProgram(spec.boot.architecture)
@@ -131,7 +141,9 @@ public struct MediaComposer {
             synthesized.append(("autorun.inf", SynthesizedFiles.autorun(label: spec.label, architecture: spec.boot.architecture)))
         }
         if spec.kind == .standalone {
-            synthesized.append(("SMS/data/Policy.xml", SynthesizedFiles.policy(mediaGuid: mediaGuid, packages: placed)))
+            let policy = try MediaDataFiles.policy(SynthesizedFiles.policy(mediaGuid: mediaGuid, packages: placed),
+                                                   password: secrets.password, mediaGuidVariable: mediaGuidVariable, cipher: cipher)
+            synthesized.append(("SMS/data/Policy.xml", policy))
         }
         // Only the boot image's files sit at the root, where synthesized files go (others are under SMS/PKG/<ID>/).
         let synthesizedPaths = Set(synthesized.map(\.0))

@@ -1,4 +1,5 @@
 import ContentLibrary
+import MediaData
 import MediaSpec
 
 /// The small files mediafs writes onto the media. Text with CRLF line ends
@@ -66,10 +67,10 @@ enum SynthesizedFiles {
         return crlf(["[autorun]", "open=\(program)", "icon=\(program),0", "label=\(label)"])
     }
 
-    /// `SMS/data/Policy.xml` on stand-alone media (format `mediafs-policy-1`, mediafs's own):
-    /// the task sequence and every package on the media, with where each is.
-    static func policy(mediaGuid: String, packages: [MediaComposer.PlacedPackage]) -> [UInt8] {
-        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+    /// The text of `SMS/data/Policy.xml` on stand-alone media (format `mediafs-policy-1`, mediafs's own):
+    /// the task sequence and every package on the media, with where each is. Encrypted by `MediaDataFiles`.
+    static func policy(mediaGuid: String, packages: [MediaComposer.PlacedPackage]) -> String {
+        var lines = ["<?xml version=\"1.0\" encoding=\"utf-16\"?>",
                      "<Policy format=\"mediafs-policy-1\" mediaGuid=\"\(mediaGuid)\">"]
         for p in packages {
             let c = p.content
@@ -79,21 +80,25 @@ enum SynthesizedFiles {
             lines.append("  <\(element) packageID=\"\(c.packageID)\" contentID=\"\(c.contentID)\" role=\"\(p.role.rawValue)\"\(name) path=\"\(path)\" files=\"\(c.files.count)\" bytes=\"\(c.totalBytes)\"/>")
         }
         lines.append("</Policy>")
-        return crlf(lines)
+        return lines.map { $0 + "\r\n" }.joined()
     }
 }
 
 /// The media variables of a spec (names from the reference; see the README table).
 struct MediaVariablesBuilder {
     let spec: MediaSpec
-    let mediaGuid: String
+    /// `_SMSMediaGuid` as stored: the media GUID in braces, upper case.
+    let mediaGuidVariable: String
     let boot: PackageContent
     let taskSequence: PackageContent?
     let certificate: CertificateFacts?
+    /// The media certificate with its private key, DER PKCS#12 (`_SMSTSMediaPFX`).
+    let pfx: [UInt8]?
+    let site: SiteCertificates
 
     var variables: MediaVariables {
         var v = MediaVariables()
-        v.set("_SMSMediaGuid", mediaGuid)
+        v.set("_SMSMediaGuid", mediaGuidVariable)
         v.set("_SMSTSMediaType", SynthesizedFiles.mediaType(spec.kind))
         v.set("_SMSTSLaunchMode", SynthesizedFiles.launchMode(spec.target))
         v.set("_SMSTSBootImageID", boot.packageID)
@@ -104,6 +109,11 @@ struct MediaVariablesBuilder {
             switch management {
             case .siteBased(let mp, _): v.set("SMSTSMP", mp.url)
             case .dynamic(let mps, _): v.set("SMSTSLocationMPs", mps.map(\.url).joined(separator: "*"))
+            case .internet(let gateway, _):
+                // Which variables Configuration Manager writes for internet-based media is not
+                // published: mediafs's choice is the gateway as the media's management point.
+                v.set("SMSTSMP", gateway.url)
+                v.set("_SMSTSInternetMedia", "true")
             }
             if let code = management.siteCode { v.set("_SMSTSSiteCode", code) }
             // Custom ports are kept (the wizard is known to drop them): the first URL that gives one wins.
@@ -112,7 +122,9 @@ struct MediaVariablesBuilder {
             v.set("_SMSTSHTTPSPort", String(mps.first { $0.isHTTPS && $0.port != nil }?.port ?? 443))
         }
         if spec.kind == .bootable {
-            v.set("_SMSTSUseSSL", certificate?.kind == .pki ? "true" : "false")
+            // Values not published: mediafs's choice, 0 for HTTP (self-signed), 63 (every SSL flag) for HTTPS (PKI).
+            v.set("_SMSTSIISSSLState", certificate?.kind == .pki ? "63" : "0")
+            v.set("_SMSTSUseFirstCert", certificate?.kind == .pki ? "1" : "0")
             v.set("SMSTSAssignUsersMode", spec.userDeviceAffinity.assignUsersMode)
         }
         if case .enabled(let x64, let x86) = spec.unknownComputers {
@@ -121,12 +133,9 @@ struct MediaVariablesBuilder {
             v.set("_SMSTSx64UnknownMachineGUID", x64 ?? DerivedGuid.make([Array("mediafs unknown computer x64".utf8), site]))
             v.set("_SMSTSx86UnknownMachineGUID", x86 ?? DerivedGuid.make([Array("mediafs unknown computer x86".utf8), site]))
         }
-        if let c = certificate {
-            v.set("_SMSTSMediaCertificateType", c.kind.rawValue)
-            v.set("_SMSTSMediaCertificateValidFrom", SpecDate.format(c.notBefore))
-            v.set("_SMSTSMediaCertificateValidTo", SpecDate.format(c.notAfter))
-            if let der = c.der { v.set("_SMSTSMediaCertificate", base64(der)) }
-        }
+        if let pfx { v.set("_SMSTSMediaPFX", upperHex(pfx)) }
+        if !site.rootCAs.isEmpty { v.set("_SMSTSRootCACerts", site.rootCAs.map(upperHex).joined(separator: "*")) }
+        if let signing = site.signing { v.set("_SMSTSSiteSigningCertificate", upperHex(signing)) }
         if let prestart = spec.prestart {
             v.set("_SMSTSPreStartCommandLine", prestart.commandLine)
             if let p = prestart.package { v.set("_SMSTSPreStartPackageID", p.packageID) }
@@ -136,18 +145,4 @@ struct MediaVariablesBuilder {
     }
 }
 
-func base64(_ bytes: [UInt8]) -> String {
-    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity((bytes.count + 2) / 3 * 4)
-    var i = 0
-    while i < bytes.count {
-        let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-        out.append(table[Int(b0 >> 2)])
-        out.append(table[Int((b0 & 3) << 4 | b1 >> 4)])
-        out.append(i + 1 < bytes.count ? table[Int((b1 & 15) << 2 | b2 >> 6)] : 0x3D)
-        out.append(i + 2 < bytes.count ? table[Int(b2 & 63)] : 0x3D)
-        i += 3
-    }
-    return String(decoding: out, as: UTF8.self)
-}
+func upperHex(_ bytes: [UInt8]) -> String { lowerHex(bytes).uppercased() }

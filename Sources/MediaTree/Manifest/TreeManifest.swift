@@ -112,7 +112,8 @@ public enum TreeManifest {
         String(repeating: " ", count: max(0, width - s.count)) + s
     }
 
-    static func json(_ s: String) -> String {
+    /// A JSON string literal (`mediafs inspect` prints JSON with it too).
+    public static func json(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
