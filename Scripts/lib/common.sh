@@ -8,6 +8,7 @@ MEDIAFS_APT_PACKAGES=(
   libfuse3-dev fuse3 pkg-config dosfstools mtools xorriso genisoimage p7zip-full
   qemu-system-x86 ovmf grub-efi-amd64-bin grub-pc-bin grub-common
   libwim-dev wimtools openssl python3
+  man-db zsh fish   # Scripts/install's man page and completions, loaded by Tests/e2e/90-install.sh
 )
 
 # Python modules the tests use as independent implementations (PyPI names).

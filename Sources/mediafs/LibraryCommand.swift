@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContentLibrary
+import Foundation
 import SystemIO
 
 /// `mediafs library init|add|list|verify`: make and inspect a content library
@@ -58,8 +59,17 @@ struct LibraryCommand: ParsableCommand {
         @Argument(help: "The content library (SCCMContentLib folder).")
         var library: String
 
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+        @Option(help: "text (for people) or json (for scripts: packages, their versions, content IDs, files and bytes).")
+        var format: Format = .text
+
         func run() throws {
             let snapshot = try ContentLibrary(root: library).snapshot()
+            if format == .json {
+                print(try LibraryListing.json(snapshot))
+                return
+            }
             var versions = 0
             for packageID in snapshot.packageIDs {
                 print(packageID + (snapshot.name(of: packageID).map { "  \($0)" } ?? ""))
@@ -67,11 +77,11 @@ struct LibraryCommand: ParsableCommand {
                 for version in snapshot.versions(of: packageID) {
                     let content = try snapshot.package("\(packageID).\(version)")
                     let mark = version == current ? "*" : " "
-                    print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) files \(leftPad(content.totalBytes, 15)) bytes")
+                    print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) \(content.files.count == 1 ? "file " : "files") \(leftPad(content.totalBytes, 15)) \(content.totalBytes == 1 ? "byte" : "bytes")")
                     versions += 1
                 }
             }
-            print("\(snapshot.packageIDs.count) packages, \(versions) versions")
+            print("\(counted(snapshot.packageIDs.count, "package")), \(counted(versions, "version"))")
         }
 
         private func pad(_ s: String, _ width: Int) -> String {
@@ -99,7 +109,7 @@ struct LibraryCommand: ParsableCommand {
                     print("\(kind): \(problem.blobPath) (used by \(users)): \(problem.reason)")
                 }
             }
-            print("\(report.blobsChecked) blobs checked (\(report.bytesChecked) bytes): \(report.missing.count) missing, \(report.mismatched.count) mismatched")
+            print("\(counted(report.blobsChecked, "blob")) checked (\(counted(report.bytesChecked, "byte"))): \(report.missing.count) missing, \(report.mismatched.count) mismatched")
             if !report.isClean {
                 throw LibraryVerifyFailed(missing: report.missing.count, mismatched: report.mismatched.count, library: library)
             }
@@ -111,5 +121,48 @@ struct LibraryVerifyFailed: Error, CustomStringConvertible {
     let missing: Int
     let mismatched: Int
     let library: String
-    var description: String { "\(library): \(missing) missing and \(mismatched) mismatched blobs (listed above)" }
+    var description: String { "\(library): \(missing) missing and \(mismatched) mismatched \(missing + mismatched == 1 ? "blob" : "blobs") (listed above)" }
+}
+
+/// `library list --format json`: the listing for scripts.
+enum LibraryListing {
+    struct Package: Encodable {
+        let packageID: String
+        let name: String?
+        let currentVersion: Int?
+        let versions: [Version]
+    }
+
+    struct Version: Encodable {
+        let version: Int
+        let contentID: String
+        let current: Bool
+        let files: Int
+        let bytes: UInt64
+    }
+
+    static func json(_ snapshot: LibrarySnapshot) throws -> String {
+        var packages: [Package] = []
+        for packageID in snapshot.packageIDs {
+            let current = snapshot.currentVersion(of: packageID)
+            var versions: [Version] = []
+            for version in snapshot.versions(of: packageID) {
+                let content = try snapshot.package("\(packageID).\(version)")
+                versions.append(Version(version: Int(version), contentID: content.contentID, current: version == current,
+                                        files: content.files.count, bytes: UInt64(content.totalBytes)))
+            }
+            packages.append(Package(packageID: packageID, name: snapshot.name(of: packageID),
+                                    currentVersion: current.map { Int($0) }, versions: versions))
+        }
+        return try JSONText.encode(["packages": packages])
+    }
+}
+
+/// JSON as mediafs prints it: keys sorted, indented, slashes unescaped.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
 }
