@@ -104,7 +104,9 @@ let package = Package(
             "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData", "MediaCredentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["VersionStamp"]),
+        // `mediafs --version`'s git commit, stamped before each build (Sources/mediafs/Version.swift).
+        .plugin(name: "VersionStamp", capability: .buildTool()),
 
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),

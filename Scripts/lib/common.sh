@@ -9,6 +9,7 @@ MEDIAFS_APT_PACKAGES=(
   qemu-system-x86 ovmf grub-efi-amd64-bin grub-pc-bin grub-common
   libwim-dev wimtools openssl python3
   libssl-dev  # libcrypto: the legacy PFX ciphers (3DES, RC2) MediaCredentials reads
+  man-db zsh fish   # Scripts/install's man page and completions, loaded by Tests/e2e/90-install.sh
 )
 
 # Python modules the tests use as independent implementations (PyPI names).

@@ -71,7 +71,8 @@ public enum FATImage {
         }
         var builder = LayoutBuilder()
         builder.append(bytes: BootRecords.masterBootRecord(
-            partitionStart: partitionStart, partitionSectors: geometry.totalSectors, signature: word(4)))
+            partitionStart: partitionStart, partitionSectors: geometry.totalSectors, signature: word(4)),
+            label: .structure("master boot record (partition table)"))
         builder.pad(to: partitionOffset)
         VolumeWriter(plan: plan, geometry: geometry, serial: word(0), hiddenSectors: partitionStart).append(to: &builder)
         return builder.build()

@@ -91,48 +91,53 @@ struct VolumeWriter {
             let free = UInt32(g.clusterCount - used)
             let nextFree: UInt32 = free > 0 ? a.firstFree : 0xFFFF_FFFF
             let info = BootRecords.fsInfo(freeClusters: free, nextFree: nextFree)
-            var sectors = boot + info
-            sectors += [UInt8](repeating: 0, count: Int(4 * sector))
-            sectors += boot + info
-            builder.append(bytes: sectors)
+            // Sectors 0 and 1, zeros, their backups at 6 and 7: each named for `mediafs verify`.
+            builder.append(bytes: boot, label: .structure("boot sector"))
+            builder.append(bytes: info, label: .structure("FSInfo sector"))
+            builder.appendZeros(4 * sector, label: .structure("reserved sectors"))
+            builder.append(bytes: boot, label: .structure("backup boot sector"))
+            builder.append(bytes: info, label: .structure("backup FSInfo sector"))
         } else {
-            builder.append(bytes: boot)
+            builder.append(bytes: boot, label: .structure("boot sector"))
         }
-        builder.pad(to: start + g.reservedSectors * sector)
+        builder.pad(to: start + g.reservedSectors * sector, label: .structure("reserved sectors"))
 
         // The FATs: the same generator twice; past the last used cluster, zeros.
         let table = FATTable(type: g.type, mediaDescriptor: BootRecords.mediaDescriptor,
                              chainEnds: a.chainEnds, firstFree: a.firstFree)
-        for _ in 0 ..< VolumeGeometry.fatCount {
+        for number in 1 ... VolumeGeometry.fatCount {
             let fatStart = builder.size
-            builder.append(generator: table, length: min(table.usedBytes, g.fatSectors * sector))
-            builder.pad(to: fatStart + g.fatSectors * sector)
+            let label = RegionLabel.structure("FAT #\(number)")
+            builder.append(generator: table, length: min(table.usedBytes, g.fatSectors * sector), label: label)
+            builder.pad(to: fatStart + g.fatSectors * sector, label: label)
         }
 
         // FAT12/16: the fixed root folder.
         if g.type != .fat32 {
             let rootStart = builder.size
-            builder.append(bytes: encodeDirectory(0, allocation: a))
-            builder.pad(to: rootStart + g.rootDirectorySectors * sector)
+            builder.append(bytes: encodeDirectory(0, allocation: a), label: .directory(""))
+            builder.pad(to: rootStart + g.rootDirectorySectors * sector, label: .directory(""))
         }
 
         // Data: folders, then files, each padded to its last cluster.
         let dataStart = start + g.dataStart * sector
         builder.pad(to: dataStart)
         // Clusters are counted from the data area, which on FAT12/16 need not be cluster-aligned.
-        func padToCluster(_ builder: inout LayoutBuilder) {
+        // A folder's unused slots are its own (a reader scans the whole cluster); a file's slack is not.
+        func padToCluster(_ builder: inout LayoutBuilder, label: RegionLabel? = nil) {
             let inData = builder.size - dataStart
-            builder.pad(to: dataStart + (inData + g.bytesPerCluster - 1) / g.bytesPerCluster * g.bytesPerCluster)
+            builder.pad(to: dataStart + (inData + g.bytesPerCluster - 1) / g.bytesPerCluster * g.bytesPerCluster, label: label)
         }
         for index in plan.directories.indices where a.directoryClusters[index] != 0 {
             precondition(builder.size == dataStart + (UInt64(a.directoryClusters[index]) - 2) * g.bytesPerCluster)
-            builder.append(bytes: encodeDirectory(index, allocation: a))
-            padToCluster(&builder)
+            let label = RegionLabel.directory(plan.directories[index].path)
+            builder.append(bytes: encodeDirectory(index, allocation: a), label: label)
+            padToCluster(&builder, label: label)
         }
         for (index, file) in plan.files.enumerated() where a.fileClusters[index] != 0 {
             switch file.source {
-            case .blob(let blob): builder.append(.blob(blob, offset: 0), length: blob.size)
-            case .bytes(let shared): builder.append(.bytes(shared, offset: 0), length: UInt64(shared.count))
+            case .blob(let blob): builder.append(.blob(blob, offset: 0), length: blob.size, label: .file(file.path))
+            case .bytes(let shared): builder.append(.bytes(shared, offset: 0), length: UInt64(shared.count), label: .file(file.path))
             }
             padToCluster(&builder)
         }

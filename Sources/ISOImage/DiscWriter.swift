@@ -73,9 +73,9 @@ enum DiscWriter {
                                    totalSectors: totalSectors, seed: seed)
         }
         if let systemArea {
-            builder.append(bytes: SystemArea.bytes(systemArea))
+            builder.append(bytes: SystemArea.bytes(systemArea), label: .structure("system area (hybrid MBR and GPT)"))
         } else {
-            builder.appendZeros(16 * sectorSize)
+            builder.appendZeros(16 * sectorSize, label: .structure("system area"))
         }
 
         let created = tree.root.modified
@@ -89,6 +89,8 @@ enum DiscWriter {
             pathTableLength: UInt32(joliet.pathTableLength), typeLPathTable: jolietL, typeMPathTable: jolietM,
             rootRecord: joliet.folderRecord(0, identifier: [0], content: content)))
         descriptors += VolumeDescriptor.terminator()
+        builder.append(bytes: descriptors, label: .structure("volume descriptors"))
+        descriptors = []
         if bootable, let boot {
             var images: [ElTorito.Entry] = []
             if let loader = boot.loader, let sector = loaderSector {
@@ -97,45 +99,49 @@ enum DiscWriter {
             if let efi = boot.efi, let sector = efiSector {
                 images.append(.init(platform: ElTorito.platformEFI, sectorCount: UInt16((efi.size + 511) / 512), location: sector))
             }
-            descriptors += ElTorito.catalog(images)
+            builder.append(bytes: ElTorito.catalog(images), label: .structure("El Torito boot catalog"))
         }
         for table in [primary.pathTable(bigEndian: false), primary.pathTable(bigEndian: true),
                       joliet.pathTable(bigEndian: false), joliet.pathTable(bigEndian: true)] {
             descriptors += table
             descriptors += [UInt8](repeating: 0, count: Int(sectors(UInt64(table.count)) * sectorSize) - table.count)
         }
-        builder.append(bytes: descriptors)
-        builder.append(bytes: primary.directories(content: content, fileLocations: fileSectors))
-        builder.append(bytes: joliet.directories(content: content, fileLocations: fileSectors))
+        builder.append(bytes: descriptors, label: .structure("path tables"))
+        builder.append(bytes: primary.directories(content: content, fileLocations: fileSectors),
+                       label: .structure("ISO 9660 directory records"))
+        builder.append(bytes: joliet.directories(content: content, fileLocations: fileSectors),
+                       label: .structure("Joliet directory records"))
 
         if let loader = boot?.loader, let bytes = loader.content, let sector = loaderCopySector {
             // The patched head as bytes, the rest straight from the loader's source.
             let patched = ElTorito.patch(bytes, location: sector, bootInfoTable: loader.bootInfoTable,
                                          grub2BootInfo: loader.grub2BootInfo)
             let head = ElTorito.patchedLength(grub2BootInfo: loader.grub2BootInfo)
-            builder.append(bytes: Array(patched[0..<head]))
-            appendSource(loader.file.source, from: head, to: &builder)
+            let label = RegionLabel.structure("boot loader copy (\(loader.path), boot info table patched in)")
+            builder.append(bytes: Array(patched[0..<head]), label: label)
+            appendSource(loader.file.source, from: head, label: label, to: &builder)
             builder.pad(toMultipleOf: sectorSize)
         }
         if let efi = boot?.efi {
-            builder.append(layout: efi)
+            builder.append(layout: efi, label: .structure("EFI boot image (El Torito)"))
             builder.pad(toMultipleOf: sectorSize)
         }
         for planned in content.files {
-            appendSource(planned.file.source, from: 0, to: &builder)
+            appendSource(planned.file.source, from: 0, label: .file(planned.path), to: &builder)
             builder.pad(toMultipleOf: sectorSize)
         }
-        if gpt, let systemArea { builder.append(bytes: SystemArea.gptTail(systemArea)) }
+        if gpt, let systemArea { builder.append(bytes: SystemArea.gptTail(systemArea), label: .structure("backup GPT")) }
         precondition(builder.size == totalSectors * sectorSize, "ISO plan and emitted layout disagree")
         return builder.build()
     }
 
     /// A file's bytes from `offset` on, as one region: a blob range, or synthesized bytes.
-    private static func appendSource(_ source: ByteSource, from offset: Int, to builder: inout LayoutBuilder) {
+    private static func appendSource(_ source: ByteSource, from offset: Int, label: RegionLabel,
+                                     to builder: inout LayoutBuilder) {
         let length = source.size - UInt64(offset)
         switch source {
-        case .blob(let blob): builder.append(.blob(blob, offset: UInt64(offset)), length: length)
-        case .bytes(let shared): builder.append(.bytes(shared, offset: offset), length: length)
+        case .blob(let blob): builder.append(.blob(blob, offset: UInt64(offset)), length: length, label: label)
+        case .bytes(let shared): builder.append(.bytes(shared, offset: offset), length: length, label: label)
         }
     }
 }

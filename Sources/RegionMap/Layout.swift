@@ -12,12 +12,41 @@ public enum RegionContent: Sendable {
     case layout(Layout, offset: UInt64)
 }
 
+/// What a region is on the media, for people: `mediafs verify` names the first
+/// differing byte by it. Paths are the plan's own strings (shared, not copied),
+/// so a label costs a few words per region and nothing per byte.
+public enum RegionLabel: Sendable, Equatable, CustomStringConvertible {
+    /// A media file (its path in the tree).
+    case file(String)
+    /// A folder's entries (its path in the tree; "" is the root).
+    case directory(String)
+    /// A structure of the format: "boot sector", "FAT #1", "partition table", …
+    case structure(String)
+
+    public var description: String {
+        switch self {
+        case .file(let path): return "file \(path)"
+        case .directory(let path): return path.isEmpty ? "the root directory" : "directory \(path)"
+        case .structure(let name): return name
+        }
+    }
+}
+
 /// One contiguous piece of a layout.
 public struct Region: Sendable {
     public let start: UInt64
     public let length: UInt64
     public let content: RegionContent
+    /// What the bytes are (nil: padding or free space the producer did not name).
+    public let label: RegionLabel?
     public var end: UInt64 { start + length }
+
+    public init(start: UInt64, length: UInt64, content: RegionContent, label: RegionLabel? = nil) {
+        self.start = start
+        self.length = length
+        self.content = content
+        self.label = label
+    }
 }
 
 /// A virtual file: a sorted, gap-free list of regions covering `0..<size`.
@@ -104,6 +133,41 @@ public final class Layout: Sendable {
             position += length
             index += 1
         }
+    }
+}
+
+extension Layout {
+    /// What byte `offset` is, in the media's terms: the label of its region
+    /// (through nested layouts: "EFI boot image (El Torito), FAT #1"), or, for
+    /// unnamed zeros, the named region before it ("zeros after file X").
+    /// Called once per report, so a linear look back is fine.
+    public func describe(offset: UInt64) -> String {
+        guard offset < size else { return "past the end of the image (\(size) bytes)" }
+        let index = regionIndex(containing: offset)
+        let region = regions[index]
+        var text: String
+        if let label = region.label {
+            text = label.description
+        } else if let named = regions[..<index].last(where: { $0.label != nil })?.label {
+            text = "unused space after \(named)"
+        } else {
+            text = "unused space"
+        }
+        if case .layout(let inner, let start) = region.content {
+            text += ", " + inner.describe(offset: start + offset - region.start)
+        }
+        return text
+    }
+
+    /// The region holding byte `offset`, with the byte's position inside it
+    /// (the innermost one, through nested layouts).
+    public func innermostRegion(containing offset: UInt64) -> (region: Region, inside: UInt64)? {
+        guard offset < size else { return nil }
+        let region = regions[regionIndex(containing: offset)]
+        if case .layout(let inner, let start) = region.content {
+            return inner.innermostRegion(containing: start + offset - region.start)
+        }
+        return (region, offset - region.start)
     }
 }
 

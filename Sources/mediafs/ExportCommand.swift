@@ -53,6 +53,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress and no summary on standard error.")
     var quiet = false
 
+    @Flag(help: "Print the summary as one JSON object on standard output (standard error when the image goes there) instead of the hash and summary lines.")
+    var json = false
+
     // For Scripts/bench: the copy path, buffers and page-cache use being measured.
     @Option(name: .customLong("copy-path"), help: .hidden)
     var copyPath: CopyPath = .automatic
@@ -91,13 +94,17 @@ struct ExportCommand: ParsableCommand {
             let results = try exporter.export(media.images)
             // The hash line in sha256sum format: on standard output unless the image is there.
             let hashOut = output == "-" ? standardError : OpenFile(borrowing: Terminal.standardOutput, name: "standard output")
+            if json {
+                try? hashOut.write(Array((try ExportSummary.json(results) + "\n").utf8))
+                return
+            }
             for result in results {
                 let s = result.statistics
                 if let sha = s.sha256 { try? hashOut.write(Array("\(sha)  \(result.output)\n".utf8)) }
                 var notes = ["\(s.size) bytes in \(s.seconds.formatted2) s"]
-                if s.verifiedBlobs > 0 { notes.append("\(s.verifiedBlobs) blobs verified") }
+                if s.verifiedBlobs > 0 { notes.append(counted(s.verifiedBlobs, "blob") + " verified") }
                 if s.sha256 == nil { notes.append("image SHA-256 not computed (--checksum computes it)") }
-                if s.uncheckedBlobs > 0 { notes.append("\(s.uncheckedBlobs) blobs without a recorded hash") }
+                if s.uncheckedBlobs > 0 { notes.append(counted(s.uncheckedBlobs, "blob") + " without a recorded hash") }
                 if s.holeBytes > 0 { notes.append("\(s.holeBytes) bytes of zeros left as holes") }
                 if s.kernelBytes > 0 { notes.append("\(s.kernelBytes) bytes copied by \(s.copyPath.rawValue)") }
                 say("wrote \(result.output): " + notes.joined(separator: ", "))
@@ -134,5 +141,30 @@ struct ExportSource {
             return ExportImage(layout: image.layout, output: output == "-" ? "-" : build.outputPath(for: image, base: output), title: title)
         }
         return ExportSource(images: exportImages, mediaPaths: mediaPaths, warnings: build.warnings)
+    }
+}
+
+/// `export --json`: what scripts read from an export, one object for all its images.
+enum ExportSummary {
+    struct Image: Encodable {
+        let output: String
+        let bytes: UInt64
+        let seconds: Double
+        let sha256: String?
+        let verifiedBlobs: Int
+        let uncheckedBlobs: Int
+        let holeBytes: UInt64
+        let kernelBytes: UInt64
+        let copyPath: String
+    }
+
+    static func json(_ results: [ExportResult]) throws -> String {
+        let images = results.map { r in
+            let s = r.statistics
+            return Image(output: r.output, bytes: s.size, seconds: s.seconds, sha256: s.sha256,
+                         verifiedBlobs: Int(s.verifiedBlobs), uncheckedBlobs: Int(s.uncheckedBlobs),
+                         holeBytes: UInt64(s.holeBytes), kernelBytes: UInt64(s.kernelBytes), copyPath: s.copyPath.rawValue)
+        }
+        return try JSONText.encode(["images": images])
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContentLibrary
+import Foundation
 import SystemIO
 
 /// `mediafs library init|add|list|verify`: make and inspect a content library
@@ -58,8 +59,17 @@ struct LibraryCommand: ParsableCommand {
         @Argument(help: "The content library (SCCMContentLib folder).")
         var library: String
 
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+        @Option(help: "text (for people) or json (for scripts: packages, their versions, content IDs, files and bytes).")
+        var format: Format = .text
+
         func run() throws {
             let snapshot = try ContentLibrary(root: library).snapshot()
+            if format == .json {
+                print(try LibraryListing.json(snapshot))
+                return
+            }
             var versions = 0
             var broken: [String] = []
             for packageID in snapshot.packageIDs {
@@ -71,7 +81,7 @@ struct LibraryCommand: ParsableCommand {
                     // A version that cannot be read is listed as broken; the others still are.
                     do {
                         let content = try snapshot.package(contentID)
-                        print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) files \(leftPad(content.totalBytes, 15)) bytes")
+                        print("  \(mark) \(pad(content.contentID, 14)) \(leftPad(content.files.count, 8)) \(content.files.count == 1 ? "file " : "files") \(leftPad(content.totalBytes, 15)) \(content.totalBytes == 1 ? "byte" : "bytes")")
                         versions += 1
                     } catch {
                         print("  \(mark) \(pad(contentID, 14)) broken: \(error)")
@@ -83,7 +93,7 @@ struct LibraryCommand: ParsableCommand {
                 print("\(package.reference)  broken: \(package.error)")
                 broken.append("\(package.error)")
             }
-            print("\(snapshot.packageIDs.count) packages, \(versions) versions" + (broken.isEmpty ? "" : ", \(broken.count) broken"))
+            print("\(counted(snapshot.packageIDs.count, "package")), \(counted(versions, "version"))" + (broken.isEmpty ? "" : ", \(broken.count) broken"))
             if !broken.isEmpty {
                 throw LibraryListIncomplete(library: library, problems: broken)
             }
@@ -117,7 +127,7 @@ struct LibraryCommand: ParsableCommand {
             for package in report.brokenPackages {
                 print("broken: \(package.reference): \(package.error)")
             }
-            print("\(report.blobsChecked) blobs checked (\(report.bytesChecked) bytes): \(report.missing.count) missing, "
+            print("\(counted(report.blobsChecked, "blob")) checked (\(counted(report.bytesChecked, "byte"))): \(report.missing.count) missing, "
                   + "\(report.mismatched.count) mismatched, \(report.refused.count) refused, \(report.brokenPackages.count) broken packages")
             if !report.isClean {
                 throw LibraryVerifyFailed(missing: report.missing.count, mismatched: report.mismatched.count,
@@ -144,5 +154,48 @@ struct LibraryVerifyFailed: Error, CustomStringConvertible {
     let library: String
     var description: String {
         "\(library): \(missing) missing, \(mismatched) mismatched and \(refused) refused blobs, \(broken) broken packages (listed above)"
+    }
+}
+
+/// `library list --format json`: the listing for scripts.
+enum LibraryListing {
+    struct Package: Encodable {
+        let packageID: String
+        let name: String?
+        let currentVersion: Int?
+        let versions: [Version]
+    }
+
+    struct Version: Encodable {
+        let version: Int
+        let contentID: String
+        let current: Bool
+        let files: Int
+        let bytes: UInt64
+    }
+
+    static func json(_ snapshot: LibrarySnapshot) throws -> String {
+        var packages: [Package] = []
+        for packageID in snapshot.packageIDs {
+            let current = snapshot.currentVersion(of: packageID)
+            var versions: [Version] = []
+            for version in snapshot.versions(of: packageID) {
+                let content = try snapshot.package("\(packageID).\(version)")
+                versions.append(Version(version: Int(version), contentID: content.contentID, current: version == current,
+                                        files: content.files.count, bytes: UInt64(content.totalBytes)))
+            }
+            packages.append(Package(packageID: packageID, name: snapshot.name(of: packageID),
+                                    currentVersion: current.map { Int($0) }, versions: versions))
+        }
+        return try JSONText.encode(["packages": packages])
+    }
+}
+
+/// JSON as mediafs prints it: keys sorted, indented, slashes unescaped.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

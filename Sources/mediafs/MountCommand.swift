@@ -19,7 +19,10 @@ struct MountCommand: ParsableCommand {
         bytes are computed on demand and equal what 'mediafs export' writes, so 'dd' from the \
         mount writes a bootable stick. The mount is live: a new package version in the library \
         shows up without remounting (SIGHUP forces a reload), while a file already open keeps \
-        reading the version it opened. Unmount with 'mediafs unmount MOUNTPOINT'.
+        reading the version it opened. Unmount with 'mediafs unmount MOUNTPOINT'. \
+        Through mount(8): 'mount -t fuse.mediafs SPEC MOUNTPOINT -o ro,images' or the same /etc/fstab \
+        line; -o images is --images, ro/rw and fstab-only words (defaults, noauto, nofail, _netdev, \
+        x-systemd.*) are accepted and left out (the mount is always read-only).
         """)
 
     @Flag(name: .long, help: "Show the virtual disk images instead of the media tree.")
@@ -29,8 +32,12 @@ struct MountCommand: ParsableCommand {
     var foreground = false
 
     @Option(name: .customShort("o"), parsing: .singleValue,
-            help: ArgumentHelp("Mount options, comma-separated (allow_other, allow_root, …).", valueName: "options"))
+            help: ArgumentHelp("Mount options, comma-separated (allow_other, allow_root, images, …).", valueName: "options"))
     var mountOptions: [String] = []
+
+    @Option(name: .customLong("log-level"),
+            help: "The daemon's log level: trace, debug, info, notice, warning, error or critical (syslog, or standard error with -f).")
+    var logLevel: Logger.Level = .info
 
     @Flag(name: .long, help: "Log every request (libfuse debug output); implies -f.")
     var debug = false
@@ -59,9 +66,24 @@ struct MountCommand: ParsableCommand {
     /// With --folder, the one positional argument is the mount point.
     var target: String { FileSystem.absolute(mountPoint ?? spec ?? "") }
 
+    /// -o words split at commas; `images` taken out (it is --images), mount(8)'s own words dropped.
+    private var fuseOptions: [String] {
+        mountOptions.flatMap { $0.split(separator: ",").map(String.init) }
+            .filter { $0 != "images" && !MountHelper.isMountCommandOption($0) }
+    }
+
+    private var showsImages: Bool {
+        images || mountOptions.contains { $0.split(separator: ",").contains("images") }
+    }
+
     func run() throws {
+        let level = debug ? Logger.Level.debug : logLevel
         if foreground || debug {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
             try serve(ready: {})
             return
         }
@@ -78,7 +100,12 @@ struct MountCommand: ParsableCommand {
     private func runAsChild(readyFD: Int32) throws {
         let pipe = PipeEnd(fd: readyFD)
         _ = fcntl(readyFD, F_SETFD, FD_CLOEXEC)  // not into anything libfuse starts
-        LoggingSystem.bootstrap { SyslogLogHandler(label: $0) }
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = SyslogLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var reported = false
         do {
             try serve(ready: {
@@ -88,7 +115,7 @@ struct MountCommand: ParsableCommand {
             })
         } catch {
             if !reported { pipe.write(Array("E\(error)\n".utf8)) }
-            Logger(label: "mediafs.mount").error("\(error)")
+            mountLogger.error("\(error)")
             throw ExitCode.failure
         }
         withExtendedLifetime(pipe) {}
@@ -114,12 +141,20 @@ struct MountCommand: ParsableCommand {
         let message = String(decoding: answer.dropFirst() + rest, as: UTF8.self)
         let text = message.isEmpty ? "the mount daemon exited (status \(status)) before the mount was ready"
                                    : message.trimmingSuffix("\n")
-        FileHandleStandardError.write("mediafs mount: \(text)\n")
+        FileHandleStandardError.write("mediafs: \(text)\n")
         throw ExitCode.failure
     }
 
+    /// Every line names its mount: one machine may run several daemons into one journal.
+    private var mountLogger: Logger {
+        var logger = Logger(label: "mediafs.mount")
+        logger[metadataKey: "mountpoint"] = "\(target)"
+        return logger
+    }
+
     private func serve(ready: () -> Void) throws {
-        let logger = Logger(label: "mediafs.mount")
+        let logger = mountLogger
+        let images = showsImages
         let source: any MountSource
         if let folder {
             source = FolderSource(folder: FileSystem.absolute(folder))
@@ -127,7 +162,7 @@ struct MountCommand: ParsableCommand {
             source = EngineMountSource(specPath: FileSystem.absolute(spec ?? ""), view: images ? .images : .tree)
         }
         let options = MountOptions(mountPoint: target, view: images ? .images : .tree,
-                                   fuseOptions: mountOptions.flatMap { $0.split(separator: ",").map(String.init) },
+                                   fuseOptions: fuseOptions,
                                    debug: debug)
         let daemon = try MountDaemon(source: source, options: options, logger: logger)
         try daemon.run(ready: ready)
@@ -147,6 +182,8 @@ enum FileHandleStandardError {
         _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {

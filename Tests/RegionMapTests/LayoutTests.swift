@@ -121,4 +121,38 @@ final class LayoutTests: XCTestCase {
         let missing = Layout.single(.blob(Blob(path: folder + "/gone", size: 10), offset: 0), length: 10)
         XCTAssertThrowsError(try missing.read(at: 0, count: 10, blobs: BlobReader()))
     }
+
+    /// Labels name every byte for `mediafs verify`: a region's own label, the
+    /// named region before unnamed zeros, and through a nested layout.
+    func testRegionLabelsDescribeEveryByte() {
+        var inner = LayoutBuilder()
+        inner.append(bytes: [1, 2, 3, 4], label: .structure("boot sector"))
+        inner.append(generator: PatternGenerator(seed: 1), length: 8, label: .structure("FAT #1"))
+        inner.pad(to: 16, label: .structure("FAT #1"))
+        let efi = inner.build()
+        XCTAssertEqual(efi.regions.count, 3, "zeros labelled FAT #1 stay apart from the generator")
+
+        var outer = LayoutBuilder()
+        outer.append(bytes: [9, 9], label: .structure("volume descriptors"))
+        outer.append(bytes: [7, 7, 7], label: .file("SMS/data/Policy.xml"))
+        outer.appendZeros(3)
+        outer.appendZeros(2)
+        outer.append(bytes: [5], label: .directory(""))
+        outer.append(bytes: [5], label: .directory("EFI/BOOT"))
+        outer.append(layout: efi, label: .structure("EFI boot image (El Torito)"))
+        let layout = outer.build()
+        XCTAssertEqual(layout.regions.count, 6, "adjacent unlabelled zeros merge")
+        XCTAssertEqual(layout.describe(offset: 0), "volume descriptors")
+        XCTAssertEqual(layout.describe(offset: 4), "file SMS/data/Policy.xml")
+        XCTAssertEqual(layout.describe(offset: 9), "unused space after file SMS/data/Policy.xml")
+        XCTAssertEqual(layout.describe(offset: 10), "the root directory")
+        XCTAssertEqual(layout.describe(offset: 11), "directory EFI/BOOT")
+        XCTAssertEqual(layout.describe(offset: 12), "EFI boot image (El Torito), boot sector")
+        XCTAssertEqual(layout.describe(offset: 12 + 5), "EFI boot image (El Torito), FAT #1")
+        XCTAssertEqual(layout.describe(offset: 12 + 15), "EFI boot image (El Torito), FAT #1")
+        XCTAssertEqual(layout.describe(offset: 28), "past the end of the image (28 bytes)")
+        let inside = layout.innermostRegion(containing: 12 + 6)
+        XCTAssertEqual(inside?.region.label, .structure("FAT #1"))
+        XCTAssertEqual(inside?.inside, 2)
+    }
 }
