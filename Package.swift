@@ -27,6 +27,11 @@ let package = Package(
         .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3",
                        providers: [.apt(["libfuse3-dev"])]),
 
+        // wimlib (Debian's libwim-dev) as a system library. No pkgConfig: Debian's wimlib.pc
+        // requires libntfs-3g.pc and fuse.pc, which are not installed, so pkg-config fails on
+        // it; the header is in /usr/include and the module map links libwim.
+        .systemLibrary(name: "CWim", path: "Sources/CWim", providers: [.apt(["libwim-dev"])]),
+
         // The one place where system calls are made: typed, throwing Swift over C.
         .target(name: "SystemIO", dependencies: [
             .product(name: "SystemPackage", package: "swift-system"),
@@ -44,6 +49,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
+
+        // A reader of WIM files (boot images) over wimlib: images, XML properties, a few files' bytes.
+        .target(name: "WIMArchive", dependencies: ["CWim", "SystemIO"]),
 
         // The engine every reader uses: layouts as sorted, gap-free lists of regions.
         .target(name: "RegionMap", dependencies: ["SystemIO"]),
@@ -84,6 +92,7 @@ let package = Package(
 
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
+        .testTarget(name: "WIMArchiveTests", dependencies: ["WIMArchive", "SystemIO"]),
         .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec"]),
         .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
