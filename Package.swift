@@ -31,6 +31,11 @@ let package = Package(
         // openat2(2), which glibc does not wrap (a header of static inline functions).
         .systemLibrary(name: "CSystemCalls", path: "Sources/CSystemCalls"),
 
+        // wimlib (Debian's libwim-dev) as a system library. No pkgConfig: Debian's wimlib.pc
+        // requires libntfs-3g.pc and fuse.pc, which are not installed, so pkg-config fails on
+        // it; the header is in /usr/include and the module map links libwim.
+        .systemLibrary(name: "CWim", path: "Sources/CWim", providers: [.apt(["libwim-dev"])]),
+
         // The one place where system calls are made: typed, throwing Swift over C.
         .target(name: "SystemIO", dependencies: [
             "CSystemCalls",
@@ -49,6 +54,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
+
+        // A reader of WIM files (boot images) over wimlib: images, XML properties, a few files' bytes.
+        .target(name: "WIMArchive", dependencies: ["CWim", "SystemIO"]),
 
         // The engine every reader uses: layouts as sorted, gap-free lists of regions.
         .target(name: "RegionMap", dependencies: ["SystemIO"]),
@@ -113,6 +121,7 @@ let package = Package(
         .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec", "MediaCredentials"]),
         .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData", "MediaCredentials"]),
         .testTarget(name: "MediaDataTests", dependencies: ["MediaData"]),
+        .testTarget(name: "WIMArchiveTests", dependencies: ["WIMArchive", "SystemIO"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
