@@ -58,8 +58,10 @@ public enum ImageComparer {
     /// Compares `target` with `layout`. A block device may be larger than the
     /// image (a stick larger than the media: only the image's bytes count); a
     /// regular file must be the image's size. Errors (unreadable target or blob) throw.
+    /// `threads` 2: a reader thread and a comparing one (the default); 1: one
+    /// thread reads, fills and compares in turn (for the bench's comparison).
     public static func compare(_ layout: Layout, target: OpenFile, progress style: ProgressStyle,
-                               title: String, blobs: BlobReader = BlobReader()) throws -> Result {
+                               title: String, threads: Int = 2, blobs: BlobReader = BlobReader()) throws -> Result {
         let (targetSize, isDevice) = try targetSize(target)
         // A device's pages may still be in the page cache from the write: read the device itself.
         if isDevice { target.dropCache() }
@@ -77,9 +79,13 @@ public enum ImageComparer {
         let chunkCount = Int((compared + UInt64(bufferSize) - 1) / UInt64(bufferSize))
         let shared = SharedState(ring: ring, expected: expected, progress: progress)
 
-        ParallelWork.run(workers: 2) { worker in
-            if worker == 1 { shared.readTarget(target, chunks: chunkCount, compared: compared) } else {
-                shared.compareChunks(layout, chunks: chunkCount, compared: compared, blobs: blobs)
+        if threads < 2 {
+            shared.compareChunks(layout, chunks: chunkCount, compared: compared, blobs: blobs, reading: target)
+        } else {
+            ParallelWork.run(workers: 2) { worker in
+                if worker == 1 { shared.readTarget(target, chunks: chunkCount, compared: compared) } else {
+                    shared.compareChunks(layout, chunks: chunkCount, compared: compared, blobs: blobs, reading: nil)
+                }
             }
         }
         let (found, done) = shared.outcome.withLock { $0 }
@@ -143,14 +149,20 @@ public enum ImageComparer {
             }
         }
 
-        func compareChunks(_ layout: Layout, chunks: Int, compared: UInt64, blobs: BlobReader) {
+        /// With `reading`, this thread reads each chunk of the target itself first (no reader thread).
+        func compareChunks(_ layout: Layout, chunks: Int, compared: UInt64, blobs: BlobReader, reading target: OpenFile?) {
             var equalBytes: UInt64 = 0
             for chunk in 0 ..< chunks {
-                while filled.load(ordering: .acquiring) <= chunk {
-                    if stop.load(ordering: .relaxed) { return }
-                    ParallelWork.pause()
-                }
                 let (offset, length) = span(of: chunk, compared: compared)
+                if let target {
+                    let slot = UnsafeMutableRawBufferPointer(rebasing: ring[chunk % ImageComparer.ringCount][0 ..< length])
+                    do { try target.readExactly(into: slot, at: offset) } catch { return fail(error) }
+                } else {
+                    while filled.load(ordering: .acquiring) <= chunk {
+                        if stop.load(ordering: .relaxed) { return }
+                        ParallelWork.pause()
+                    }
+                }
                 let want = UnsafeMutableRawBufferPointer(rebasing: expected[0 ..< length])
                 let have = UnsafeRawBufferPointer(rebasing: ring[chunk % ImageComparer.ringCount][0 ..< length])
                 do { _ = try layout.read(at: offset, into: want, blobs: blobs) } catch { return fail(error) }

@@ -35,6 +35,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "auto (a bar on a terminal), bar, plain (a line every few seconds, for logs) or none.")
     var progress: ProgressStyle = .automatic
 
+    // For Scripts/bench: one thread reading and comparing in turn, or a reader thread beside the comparer.
+    @Option(name: .customLong("threads"), help: .hidden)
+    var threads = 2
+
     func run() throws {
         let build = try MediaEngine(specPath: spec, environment: ProcessInfo.processInfo.environment).load()
         for warning in build.warnings { Console.printWarning(warning) }
@@ -49,7 +53,7 @@ struct VerifyCommand: ParsableCommand {
         let (size, isDevice) = try ImageComparer.targetSize(file)
         let image = try choose(images, target: file, size: size, isDevice: isDevice)
         let result = try ImageComparer.compare(image.layout, target: file, progress: progress,
-                                               title: "verify \(image.name)")
+                                               title: "verify \(image.name)", threads: threads)
         let name = "\(image.format == .usb ? "USB image" : "ISO image") \(image.name)"
         switch result.outcome {
         case .equal:
