@@ -129,6 +129,12 @@ let package = Package(
                                                                  .product(name: "SwiftASN1", package: "swift-asn1")]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "RegionMap", "SystemIO",
                                                         .product(name: "Crypto", package: "swift-crypto")]),
+
+        // Fuzzing (Scripts/fuzz): the targets, the libFuzzer driver (a replayer in ordinary builds),
+        // and the replay of every seed and crash input on every `swift test`.
+        .target(name: "FuzzTargets", dependencies: ["ContentLibrary", "MediaSpec", "MediaTree"], path: "Tests/Fuzz/Targets"),
+        .executableTarget(name: "mediafs-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver"),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/RegressionTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,6 +44,31 @@ ensure_python_modules() {
 # One build configuration for everything (tests included), so it is built once.
 SWIFT_FLAGS=(-c release -Xswiftc -enable-testing)
 
+# The AddressSanitizer build (debug, in .build-fuzz): the fuzzer's (Scripts/fuzz)
+# and the tests' under `Scripts/test --sanitize address` -- one build for both, as
+# a build of everything is long. Swift code gets ASan and libFuzzer's coverage
+# (what -sanitize=fuzzer does); programs link libFuzzer's no-main runtime, which
+# only mediafs-fuzz (built with -D FUZZING) calls.
+asan_fuzz_flags() {
+  local swiftc_dir runtime
+  swiftc_dir="$(dirname "$(readlink -f "$(command -v swiftc)")")"
+  runtime="$(ls "$swiftc_dir"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a 2>/dev/null | head -n 1)"
+  [ -n "$runtime" ] || { echo "libclang_rt.fuzzer_no_main not found beside $swiftc_dir/swiftc" >&2; return 1; }
+  ASAN_FUZZ_FLAGS=(-c debug --scratch-path "$ROOT/.build-fuzz"
+    -Xswiftc -DFUZZING -Xswiftc -sanitize=address
+    -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
+    -Xlinker "$runtime" -Xlinker -lstdc++)
+}
+
+# MEDIAFS_SANITIZE=address|thread (Scripts/test --sanitize): the unit and e2e
+# tests under that sanitizer (thread: a debug build in .build-thread).
+case "${MEDIAFS_SANITIZE:-}" in
+  "") ;;
+  address) asan_fuzz_flags; SWIFT_FLAGS=("${ASAN_FUZZ_FLAGS[@]}") ;;
+  thread) SWIFT_FLAGS=(-c debug --scratch-path "$ROOT/.build-thread" -Xswiftc -sanitize=thread) ;;
+  *) echo "MEDIAFS_SANITIZE: address or thread, not $MEDIAFS_SANITIZE" >&2; exit 2 ;;
+esac
+
 build_mediafs() {
   echo "==> building mediafs" >&2
   (cd "$ROOT" && swift build "${SWIFT_FLAGS[@]}" >&2)

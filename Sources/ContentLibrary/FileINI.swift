@@ -9,7 +9,7 @@
 /// case, repeated sections merged, the first of a repeated key counts); a file
 /// it cannot settle (a byte outside ASCII, a line the grammar refuses) is
 /// parsed by `INIFile` instead, so a bad file gives the same error either way.
-struct FileINI: Equatable {
+package struct FileINI: Equatable {
     let size: UInt64
     let hash: SHA256Digest
     let attributes: UInt32
@@ -17,7 +17,7 @@ struct FileINI: Equatable {
 
     /// Parses the bytes of the per-file INI at `path` (named in errors, and
     /// made only for one).
-    init(parsing bytes: UnsafeBufferPointer<UInt8>, path: @autoclosure () -> String) throws {
+    package init(parsing bytes: UnsafeBufferPointer<UInt8>, path: @autoclosure () -> String) throws {
         if let scan = FileINIScan(bytes) {
             guard scan.hasFileSection else {
                 throw ContentLibraryError.missingKey(path: path(), section: "File", key: "Size")
@@ -101,14 +101,14 @@ struct FileINI: Equatable {
 /// Where the four keys of the `[File]` section are in a per-file INI, or nil
 /// when the file is not plain ASCII or has a line `INIFile` refuses (the
 /// caller then lets `INIFile` parse it and name the line).
-struct FileINIScan {
-    var hasFileSection = false
-    var size: Range<Int>?
-    var hash: Range<Int>?
-    var attributes: Range<Int>?
-    var timeModified: Range<Int>?
+package struct FileINIScan {
+    package var hasFileSection = false
+    package var size: Range<Int>?
+    package var hash: Range<Int>?
+    package var attributes: Range<Int>?
+    package var timeModified: Range<Int>?
 
-    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0
         let end = bytes.count
         if end >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }

@@ -3,23 +3,29 @@ import SystemIO
 
 /// Reads the `Machine` field of a PE/COFF executable (an EFI loader): the DOS
 /// header's `e_lfanew` at 0x3C points at `PE\0\0`, followed by the 16-bit machine.
-enum PEMachine {
-    enum Problem: Error, CustomStringConvertible {
+package enum PEMachine {
+    package enum Problem: Error, CustomStringConvertible {
         case notPE(String)
-        var description: String { if case .notPE(let why) = self { return why } else { return "" } }
+        package var description: String { if case .notPE(let why) = self { return why } else { return "" } }
     }
 
     /// `library`: the content library the file is a blob of (opened beneath it).
     static func read(path: String, size: UInt64, library: String) throws -> UInt16 {
         let file = try OpenFile(path: path, beneath: library)
+        return try machine(size: size) { offset, buffer in try file.readExactly(into: buffer, at: offset) }
+    }
+
+    /// The machine of a PE file of `size` bytes whose bytes `read(offset, buffer)`
+    /// fills (the format logic apart from the I/O: the fuzzer feeds it bytes).
+    package static func machine(size: UInt64, reading read: (UInt64, UnsafeMutableRawBufferPointer) throws -> Void) throws -> UInt16 {
         var header = [UInt8](repeating: 0, count: 64)
         guard size >= 64 else { throw Problem.notPE("it is \(size) bytes, too short for a PE header") }
-        try header.withUnsafeMutableBytes { try file.readExactly(into: $0, at: 0) }
+        try header.withUnsafeMutableBytes { try read(0, $0) }
         guard header[0] == 0x4D, header[1] == 0x5A else { throw Problem.notPE("it does not start with MZ") }
         let peOffset = UInt64(header[0x3C]) | UInt64(header[0x3D]) << 8 | UInt64(header[0x3E]) << 16 | UInt64(header[0x3F]) << 24
         guard peOffset + 6 <= size else { throw Problem.notPE("its PE header offset \(peOffset) is past the end") }
         var pe = [UInt8](repeating: 0, count: 6)
-        try pe.withUnsafeMutableBytes { try file.readExactly(into: $0, at: peOffset) }
+        try pe.withUnsafeMutableBytes { try read(peOffset, $0) }
         guard pe[0] == 0x50, pe[1] == 0x45, pe[2] == 0, pe[3] == 0 else { throw Problem.notPE("there is no PE signature at offset \(peOffset)") }
         return UInt16(pe[4]) | UInt16(pe[5]) << 8
     }

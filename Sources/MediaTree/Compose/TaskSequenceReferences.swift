@@ -9,21 +9,21 @@ import MediaSpec
 /// `ABC00002.3`). Comments, CDATA and processing instructions are skipped.
 /// UTF-8 and UTF-16 (with a byte-order mark, as Configuration Manager exports
 /// them) are read.
-struct TaskSequenceXML {
-    struct Reference: Equatable {
-        let package: PackageReference
+package struct TaskSequenceXML {
+    package struct Reference: Equatable {
+        package let package: PackageReference
         /// 1-based line of the attribute in the file.
-        let line: Int
+        package let line: Int
     }
 
-    enum Problem: Error, Equatable {
+    package enum Problem: Error, Equatable {
         /// `line`: what is wrong.
         case malformed(line: Int, String)
         case notAPackageID(line: Int, String)
     }
 
     /// The `package` attributes of `bytes`, in document order.
-    static func references(in bytes: [UInt8]) throws(Problem) -> [Reference] {
+    package static func references(in bytes: [UInt8]) throws(Problem) -> [Reference] {
         let scalars = decode(bytes)
         var refs: [Reference] = []
         var i = 0, line = 1
