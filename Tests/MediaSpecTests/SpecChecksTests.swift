@@ -10,10 +10,13 @@ final class SpecChecksTests: XCTestCase {
         let folder = try Fixture.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "from a file\n".write(toFile: folder + "/media.txt", atomically: true, encoding: .utf8)
+        // The self-signed certificate's key (certificate.self-signed.key: {file: media-key.pem}) is a secret too.
+        try "key text\n".write(toFile: folder + "/media-key.pem", atomically: true, encoding: .utf8)
         let spec = try Fixture.parse(Fixture.bootable + "password: {file: media.txt}\n", folder: folder)
         XCTAssertEqual(try SpecChecks.resolveSecrets(spec, environment: [:]).password, "from a file")
+        XCTAssertEqual(try SpecChecks.resolveSecrets(spec, environment: [:]).certificateKey, "key text")
 
-        let env = try Fixture.parse(Fixture.bootable + "password: {env: MEDIA_PASSWORD}\n")
+        let env = try Fixture.parse(Fixture.bootable + "password: {env: MEDIA_PASSWORD}\n", folder: folder)
         XCTAssertEqual(try SpecChecks.resolveSecrets(env, environment: ["MEDIA_PASSWORD": "p@ss"]).password, "p@ss")
         XCTAssertThrowsError(try SpecChecks.resolveSecrets(env, environment: [:])) {
             XCTAssertEqual(String(describing: $0), "spec.yaml:18:17: password.env: the environment variable MEDIA_PASSWORD is not set")
