@@ -20,7 +20,7 @@ final class MediaKeyTests: XCTestCase {
         try Scratch.write(Array(key.pemEncoded.utf8), to: path)
         let check = try Tool.check("openssl", ["rsa", "-in", path, "-check", "-noout"])
         XCTAssertTrue(check.contains("RSA key ok"), check)
-        try Tool.check("openssl", ["pkey", "-in", path, "-outform", "DER", "-out", folder + "/key.der"])
+        try Tool.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", path, "-outform", "DER", "-out", folder + "/key.der"])
         XCTAssertEqual(try Scratch.read(folder + "/key.der"), key.pkcs8DER)
         // Read back: the same key.
         let again = try MediaKey(pem: key.pemEncoded, source: "media.key")
@@ -30,7 +30,7 @@ final class MediaKeyTests: XCTestCase {
     func testOpenSSLKeysPKCS8AndPKCS1() throws {
         try Tool.check("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", folder + "/p8.pem"])
         try Tool.check("openssl", ["rsa", "-in", folder + "/p8.pem", "-traditional", "-out", folder + "/p1.pem"])
-        try Tool.check("openssl", ["pkey", "-in", folder + "/p8.pem", "-outform", "DER", "-out", folder + "/p8.der"])
+        try Tool.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", folder + "/p8.pem", "-outform", "DER", "-out", folder + "/p8.der"])
         let expected = try Scratch.read(folder + "/p8.der")
         for name in ["p8.pem", "p1.pem"] {
             let pem = String(decoding: try Scratch.read(folder + "/" + name), as: UTF8.self)
@@ -125,7 +125,7 @@ final class CertificateSummaryTests: XCTestCase {
         XCTAssertEqual(server.keyDescription, "ECDSA P-256")
         XCTAssertFalse(server.hasClientAuthentication)
         XCTAssertTrue(server.hasExtendedKeyUsageExtension)
-        try Tool.check("openssl", ["pkey", "-in", folder + "/k2.pem", "-outform", "DER", "-out", folder + "/k2.der"])
+        try Tool.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", folder + "/k2.pem", "-outform", "DER", "-out", folder + "/k2.der"])
         XCTAssertTrue(server.matches(privateKeyPKCS8: try Scratch.read(folder + "/k2.der")))
     }
 

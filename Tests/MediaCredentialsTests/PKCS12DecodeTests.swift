@@ -18,7 +18,7 @@ final class PKCS12DecodeTests: XCTestCase {
         try Tool.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/ca-key.pem",
                                    "-out", folder + "/ca.pem", "-subj", "/CN=openssl test CA", "-days", "30"])
         try Tool.check("openssl", ["x509", "-in", folder + "/cert.pem", "-outform", "DER", "-out", folder + "/cert.der"])
-        try Tool.check("openssl", ["pkey", "-in", folder + "/key.pem", "-outform", "DER", "-out", folder + "/key.der"])
+        try Tool.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", folder + "/key.pem", "-outform", "DER", "-out", folder + "/key.der"])
         certificateDER = try Scratch.read(folder + "/cert.der")
         keyDER = try Scratch.read(folder + "/key.der")
     }

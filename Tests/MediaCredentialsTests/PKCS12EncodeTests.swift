@@ -36,7 +36,7 @@ final class PKCS12EncodeTests: XCTestCase {
         let pem = try Tool.check("openssl", ["pkcs12", "-in", path, "-nodes", "-passin", "pass:\(Fixture.password)",
                                              "-out", folder + "/out.pem"])
         _ = pem
-        let keyOut = try Tool.check("openssl", ["pkey", "-in", folder + "/out.pem", "-outform", "DER", "-out", folder + "/key.der"])
+        let keyOut = try Tool.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", folder + "/out.pem", "-outform", "DER", "-out", folder + "/key.der"])
         _ = keyOut
         XCTAssertEqual(try Scratch.read(folder + "/key.der"), Fixture.key.pkcs8DER)
         try Tool.check("openssl", ["x509", "-in", folder + "/out.pem", "-outform", "DER", "-out", folder + "/cert.der"])
