@@ -87,8 +87,12 @@ public enum FileSystem {
                 return entries
             }
             // Validated in place: no copies (a DataLib folder lists 100,000 names).
-            let name: String? = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                String(validating: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            // Through a pointer to the entry's own bytes, up to its NUL: copying the
+            // 256-byte d_name would read past a short last entry of the kernel's buffer.
+            let name: String? = withUnsafeMutablePointer(to: &ent.pointee.d_name) { field in
+                let start = UnsafeRawPointer(field)
+                return String(validating: UnsafeRawBufferPointer(start: start, count: strlen(start.assumingMemoryBound(to: CChar.self))),
+                              as: UTF8.self)
             }
             guard let name else { throw SystemError("read folder (a name is not UTF-8)", path: path, errno: EILSEQ) }
             if name == "." || name == ".." { continue }
