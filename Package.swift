@@ -58,7 +58,7 @@ let package = Package(
 
         // 3. The media tree: spec + snapshot → folders and files with byte sources.
         .target(name: "MediaTree", dependencies: [
-            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec",
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "WIMArchive",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
