@@ -70,7 +70,7 @@ let package = Package(
 
         // 3. The media tree: spec + snapshot → folders and files with byte sources.
         .target(name: "MediaTree", dependencies: [
-            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData", "MediaCredentials",
+            "SystemIO", "RegionMap", "ContentLibrary", "MediaSpec", "MediaData", "MediaCredentials", "WIMArchive",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),

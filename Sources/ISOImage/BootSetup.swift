@@ -67,7 +67,15 @@ struct BootSetup {
             firstDiscPaths.append(path)
         }
 
-        if options.uefi {
+        if options.uefi, let path = options.uefiImage {
+            // A ready image (efisys.bin) is served from the file itself: one more region over its bytes.
+            let file = try Self.file(tree, path, role: "UEFI El Torito image")
+            guard file.size > 0, file.size <= Self.maximumEFIImage else {
+                throw .bootFileUnusable(path: path, problem: "\(file.size) bytes is not a UEFI El Torito image (1 to \(Self.maximumEFIImage) bytes)")
+            }
+            efi = file.source.layout
+            firstDiscPaths.append(path)
+        } else if options.uefi {
             let image = try Self.efiImage(tree)
             efi = image.layout
             firstDiscPaths.append(image.folder)

@@ -15,6 +15,9 @@ public struct ISOOptions: Sendable {
     public var loadSectors: UInt16
     /// A UEFI (platform 0xEF) entry whose image is a FAT image made from the tree's `EFI/` folder.
     public var uefi: Bool
+    /// Path in the tree of a ready UEFI El Torito image (Windows' `efisys.bin`), used for
+    /// the UEFI entry instead of the FAT image made from `EFI/`; needs `uefi`.
+    public var uefiImage: String?
     /// Path in the tree of MBR boot code (GRUB's `boot_hybrid.img`) for BIOS boot from a stick; needs `hybrid`.
     public var hybridMBRCode: String?
     /// An MBR (and, with `uefi`, a GPT) in the system area, so the ISO written to a stick boots.
@@ -30,13 +33,14 @@ public struct ISOOptions: Sendable {
     public static let defaultFirstDiscPaths = ["bootmgr", "bootmgr.efi", "boot", "EFI", "sources/boot.wim", "SMS/data"]
 
     public init(label: String, biosLoader: String? = nil, bootInfoTable: Bool = false, loadSectors: UInt16 = 4,
-                uefi: Bool = false, hybridMBRCode: String? = nil, hybrid: Bool = false, discCapacity: UInt64? = nil,
-                firstDiscPaths: [String] = ISOOptions.defaultFirstDiscPaths) {
+                uefi: Bool = false, uefiImage: String? = nil, hybridMBRCode: String? = nil, hybrid: Bool = false,
+                discCapacity: UInt64? = nil, firstDiscPaths: [String] = ISOOptions.defaultFirstDiscPaths) {
         self.label = label
         self.biosLoader = biosLoader
         self.bootInfoTable = bootInfoTable
         self.loadSectors = loadSectors
         self.uefi = uefi
+        self.uefiImage = uefiImage
         self.hybridMBRCode = hybridMBRCode
         self.hybrid = hybrid
         self.discCapacity = discCapacity

@@ -47,7 +47,8 @@ extension MediaBuild {
     }
 
     /// How the ISO is made from the spec: El Torito BIOS entry from the boot
-    /// image's loader (when the boot image has one), UEFI entry from `EFI/`,
+    /// image's loader (when the boot image has one), UEFI entry from `EFI/` (or its
+    /// `EFI/Microsoft/Boot/efisys.bin` when there is one),
     /// hybrid MBR/GPT so the ISO also boots from a stick.
     public var isoOptions: ISOOptions {
         let loader = spec.boot.biosLoader
@@ -55,10 +56,15 @@ extension MediaBuild {
         if case .file = tree.node(at: loader) { hasLoader = true } else { hasLoader = false }
         let hasEFI: Bool
         if case .directory = tree.node(at: "EFI") { hasEFI = true } else { hasEFI = false }
+        // Windows PE's own UEFI El Torito image when the media has one (as MakeWinPEMedia/oscdimg use it).
+        let efisys = WindowsPEMedia.uefiElToritoImage
+        var hasEFISys = false
+        if case .file = tree.node(at: efisys) { hasEFISys = true }
         return ISOOptions(label: tree.label,
                           biosLoader: hasLoader ? loader : nil,
                           bootInfoTable: spec.boot.bootInfoTable,
                           uefi: hasEFI,
+                          uefiImage: hasEFISys ? efisys : nil,
                           hybridMBRCode: spec.boot.hybridMBR,
                           hybrid: true,
                           discCapacity: spec.target.isoMediaSize)

@@ -239,16 +239,19 @@ public struct BootSettings: Sendable, Equatable {
     public let bootInfoTable: Bool
     /// MBR boot code (a path inside the boot image) for a hybrid ISO that boots from a USB stick too.
     public let hybridMBR: String?
+    /// Which image of a boot image package's WIM is Windows PE (1-based; WIMs may hold several).
+    public let imageIndex: Int
 
     public static let defaultBIOSLoader = "boot/etfsboot.com"
 
     public init(image: PackageReference, architecture: Architecture, biosLoader: String = BootSettings.defaultBIOSLoader,
-                bootInfoTable: Bool = false, hybridMBR: String? = nil) {
+                bootInfoTable: Bool = false, hybridMBR: String? = nil, imageIndex: Int = 1) {
         self.image = image
         self.architecture = architecture
         self.biosLoader = biosLoader
         self.bootInfoTable = bootInfoTable
         self.hybridMBR = hybridMBR
+        self.imageIndex = imageIndex
     }
 }
 

@@ -255,7 +255,7 @@ private struct Reader {
     }
 
     mutating func readBoot(_ node: Node) throws(SpecError) -> BootSettings {
-        let map = try fields(node, "boot", allowed: ["image", "architecture", "bios-loader", "boot-info-table", "hybrid-mbr"])
+        let map = try fields(node, "boot", allowed: ["image", "architecture", "bios-loader", "boot-info-table", "hybrid-mbr", "image-index"])
         let image = try packageReference(try required(map, "image", in: node, parent: "boot"), "boot.image")
         let archNode = try required(map, "architecture", in: node, parent: "boot")
         let archText = try string(archNode, "boot.architecture")
@@ -266,7 +266,16 @@ private struct Reader {
         if let n = map["bios-loader"] { loader = try path(n, "boot.bios-loader") }
         let infoTable = try map["boot-info-table"].map { n throws(SpecError) in try bool(n, "boot.boot-info-table") } ?? false
         let hybrid = try map["hybrid-mbr"].map { n throws(SpecError) in try path(n, "boot.hybrid-mbr") }
-        return BootSettings(image: image, architecture: architecture, biosLoader: loader, bootInfoTable: infoTable, hybridMBR: hybrid)
+        var imageIndex = 1
+        if let n = map["image-index"] {
+            let text = try string(n, "boot.image-index")
+            guard let value = Int(text), value >= 1, value <= 65_535 else {
+                throw fail(n, "boot.image-index", "\(quoted(text)) is not an image number of the boot image's WIM (1, 2, …)")
+            }
+            imageIndex = value
+        }
+        return BootSettings(image: image, architecture: architecture, biosLoader: loader, bootInfoTable: infoTable,
+                            hybridMBR: hybrid, imageIndex: imageIndex)
     }
 
     mutating func readManagement(_ node: Node) throws(SpecError) -> ManagementPoints {

@@ -29,6 +29,18 @@ package enum PEMachine {
         guard pe[0] == 0x50, pe[1] == 0x45, pe[2] == 0, pe[3] == 0 else { throw Problem.notPE("there is no PE signature at offset \(peOffset)") }
         return UInt16(pe[4]) | UInt16(pe[5]) << 8
     }
+
+    /// The same, from a loader held in memory (one read out of a boot image's WIM).
+    static func read(bytes: [UInt8]) throws -> UInt16 {
+        guard bytes.count >= 64 else { throw Problem.notPE("it is \(bytes.count) bytes, too short for a PE header") }
+        guard bytes[0] == 0x4D, bytes[1] == 0x5A else { throw Problem.notPE("it does not start with MZ") }
+        let peOffset = Int(bytes[0x3C]) | Int(bytes[0x3D]) << 8 | Int(bytes[0x3E]) << 16 | Int(bytes[0x3F]) << 24
+        guard peOffset + 6 <= bytes.count else { throw Problem.notPE("its PE header offset \(peOffset) is past the end") }
+        guard bytes[peOffset] == 0x50, bytes[peOffset + 1] == 0x45, bytes[peOffset + 2] == 0, bytes[peOffset + 3] == 0 else {
+            throw Problem.notPE("there is no PE signature at offset \(peOffset)")
+        }
+        return UInt16(bytes[peOffset + 4]) | UInt16(bytes[peOffset + 5]) << 8
+    }
 }
 
 func hex4(_ v: UInt16) -> String { "0x" + Hex.upper(v, digits: 4) }

@@ -63,10 +63,15 @@ public struct MediaComposer {
 
         // 1. The packages, each checked against the library, in a fixed order.
         let boot = try package(spec.boot.image, field: "boot.image")
-        try checkArchitecture(of: boot, warnings: &warnings)
+        // A boot image as a distribution point holds it (one WIM) or as a folder of boot files.
+        let bootWIM = try placeBootWIM(boot, warnings: &warnings)
+        if bootWIM == nil { try checkArchitecture(of: boot, warnings: &warnings) }
         if spec.target.kind == .iso {
-            try checkPath(spec.boot.biosLoader, in: boot, field: "boot.bios-loader")
-            if let mbr = spec.boot.hybridMBR { try checkPath(mbr, in: boot, field: "boot.hybrid-mbr") }
+            let wimPaths = bootWIM?.paths ?? []
+            // A WIM without etfsboot.com was warned about: the ISO then has no BIOS entry.
+            let warnedMissing = bootWIM != nil && spec.boot.biosLoader == BootSettings.defaultBIOSLoader
+            if !warnedMissing { try checkPath(spec.boot.biosLoader, in: boot, also: wimPaths, field: "boot.bios-loader") }
+            if let mbr = spec.boot.hybridMBR { try checkPath(mbr, in: boot, also: wimPaths, field: "boot.hybrid-mbr") }
         } else if spec.boot.hybridMBR != nil {
             warnings.append(spec.warning("boot.hybrid-mbr", "is used only for ISO targets; ignored for USB").description)
         }
@@ -114,9 +119,16 @@ public struct MediaComposer {
         var builder = MediaTreeBuilder()
         for p in placed {
             do {
-                try add(p, to: &builder)
+                try add(p, to: &builder, skipping: p.role == .bootImage ? bootWIM?.wim.path : nil)
             } catch {
                 throw ComposeError.tree(error, package: p.content.contentID)
+            }
+        }
+        for (path, file) in bootWIM?.files ?? [] {
+            do {
+                try builder.add(file, in: split(path).0)
+            } catch {
+                throw ComposeError.tree(error, package: boot.contentID)
             }
         }
 
@@ -166,12 +178,13 @@ public struct MediaComposer {
     }
 
     /// A package's folders and files, as blobs of the library with their recorded times and attributes.
-    private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder) throws(MediaTreeError) {
+    /// `skipping`: a file of the package not placed at its own path (a boot image's WIM).
+    private func add(_ p: PlacedPackage, to builder: inout MediaTreeBuilder, skipping: String? = nil) throws(MediaTreeError) {
         if !p.folder.isEmpty { try builder.addFolder(p.folder) }
         for folder in p.content.folders {
             try builder.addFolder(joinedPath(p.folder, folder))
         }
-        for f in p.content.files {
+        for f in p.content.files where f.path != skipping {
             let full = joinedPath(p.folder, f.path)
             let (parent, name) = split(full)
             let file = MediaFile(name: name, source: .blob(Blob(path: f.blobPath, size: f.size, sha256: f.hash, library: snapshot.root)),
@@ -231,8 +244,9 @@ public struct MediaComposer {
         }
     }
 
-    func checkPath(_ path: String, in boot: PackageContent, field: String) throws {
-        if boot.files.contains(where: { $0.path == path }) { return }
+    /// `also`: paths the boot image adds beyond its package's files (read out of its WIM).
+    func checkPath(_ path: String, in boot: PackageContent, also extra: [String] = [], field: String) throws {
+        if boot.files.contains(where: { $0.path == path }) || extra.contains(path) { return }
         let hint = boot.files.first { $0.path.uppercased() == path.uppercased() }.map { " (it has \($0.path): names on the media keep their case)" } ?? ""
         throw spec.error(field, "\(path) is not in the boot image \(boot.contentID)\(hint)")
     }
@@ -266,7 +280,7 @@ public struct MediaComposer {
         return result
     }
 
-    private func split(_ path: String) -> (String, String) {
+    func split(_ path: String) -> (String, String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
