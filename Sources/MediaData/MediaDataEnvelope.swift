@@ -95,11 +95,12 @@ public enum MediaDataEnvelope {
     /// A wrong password is told apart from a damaged file by the padding and the
     /// plaintext's start (UTF-16LE `<`).
     public static func decrypt(_ file: [UInt8], password: String, source: String) throws(MediaDataError) -> (plaintext: [UInt8], cipher: MediaDataCipher) {
+        // The signature first: a plain file (an XML text, any length) is told as such.
+        guard file.count >= signature.count, Array(file[0..<signature.count]) == signature else {
+            throw MediaDataError(source, "is not an encrypted media data file (it does not start with 00 00 ED EC)")
+        }
         guard file.count >= headerSize else {
             throw MediaDataError(source, "is \(file.count) bytes, shorter than the 24-byte header of an encrypted media data file")
-        }
-        guard Array(file[0..<4]) == signature else {
-            throw MediaDataError(source, "is not an encrypted media data file (it does not start with 00 00 ED EC)")
         }
         func word(_ offset: Int) -> UInt32 {
             UInt32(file[offset]) | UInt32(file[offset + 1]) << 8 | UInt32(file[offset + 2]) << 16 | UInt32(file[offset + 3]) << 24

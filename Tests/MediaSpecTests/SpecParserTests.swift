@@ -28,7 +28,7 @@ final class SpecParserTests: XCTestCase {
             user-device-affinity: pending-approval
             password: {env: MEDIA_PASSWORD}
             certificate:
-              self-signed: {start: 2026-01-01, expires: 2027-01-01T12:00:00Z}
+              self-signed: {start: 2026-01-01, expires: 2027-01-01T12:00:00Z, key: {file: media-key.pem}}
             variables:
               OSDComputerName: LAB-01
               Empty: ""
@@ -289,7 +289,7 @@ final class SpecParserTests: XCTestCase {
         let syntax = Fixture.error("kind: bootable\ntarget: [usb\n")
         XCTAssertTrue(syntax.hasPrefix("spec.yaml:3:1: not valid YAML: "), syntax)
         XCTAssertEqual(Fixture.error(""), "spec.yaml: the spec is empty")
-        XCTAssertEqual(Fixture.error("- a\n- b\n"), "spec.yaml:1:1: must be a mapping (key: value) with kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages")
+        XCTAssertEqual(Fixture.error("- a\n- b\n"), "spec.yaml:1:1: must be a mapping (key: value) with kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, encryption, root-ca-certificates, site-signing-certificate")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "label: \"a\\ab\"\n"),
                        "spec.yaml:18:8: label: contains a control character")
     }
