@@ -150,8 +150,14 @@ assert v["contentID"] == "TST00002.1" and v["current"] is True and v["files"] ==
 assert v["bytes"] == (3 << 20) + sum(i * 3001 for i in range(1, 13)), v
 PY
 echo "ok: library list --format json"
-# export --json: one object, its sha256 the file's.
-"$MEDIAFS" export "$SPEC" --format usb -q --json -o "$WORK/json.img" > "$WORK/export.json"
+# export --json: one object, its sha256 the file's (the image is hashed only when asked: --checksum).
+"$MEDIAFS" export "$SPEC" --format usb -q --json -o "$WORK/json.img" > "$WORK/export-default.json"
+python3 - "$WORK/export-default.json" <<'PY' || fail "export --json without --checksum: $(cat "$WORK/export-default.json")"
+import json, sys
+[image] = json.load(open(sys.argv[1]))["images"]
+assert "sha256" not in image and image["verifiedBlobs"] > 0, image
+PY
+"$MEDIAFS" export "$SPEC" --format usb -q --checksum --json -o "$WORK/json.img" > "$WORK/export.json"
 python3 - "$WORK/export.json" "$WORK/json.img" "$(sha256sum < "$WORK/json.img" | cut -d' ' -f1)" <<'PY' || fail "export --json: $(cat "$WORK/export.json")"
 import json, os, sys
 doc = json.load(open(sys.argv[1]))

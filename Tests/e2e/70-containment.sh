@@ -72,8 +72,9 @@ management:
     management-point: http://mp1.contoso.com
     site-code: ABC
 certificate:
-  self-signed: {start: 2026-01-01, expires: 2099-01-01}
+  self-signed: {start: 2026-01-01, expires: 2099-01-01, key: {file: media-key.pem}}
 YAML
+"$MEDIAFS" certificate new-key media-key.pem >/dev/null
 export SOURCE_DATE_EPOCH=1767225600
 
 victim_hash="$(sha256sum src/boot/victim.bin | awk '{print toupper($1)}')"
