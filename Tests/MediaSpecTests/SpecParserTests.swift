@@ -64,7 +64,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertTrue(spec.autorun)
         XCTAssertNil(spec.taskSequence)
         XCTAssertEqual(spec.location(of: "boot.image").description, "spec.yaml:8:10")
-        XCTAssertEqual(spec.location(of: "management.dynamic.management-points[1]").description, "spec.yaml:19:9")
+        XCTAssertEqual(spec.location(of: "management.dynamic.management-points[1]").description, "spec.yaml:18:9")
         XCTAssertEqual(spec.warnings, [])
     }
 
