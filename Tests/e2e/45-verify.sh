@@ -189,7 +189,7 @@ check_error() {  # check_error WHAT WANT-USAGE(yes|no) TEXT command...
   echo "ok: $what: $(head -n 1 "$WORK/err.txt")"
 }
 printf 'damaged' > "$(find "$WORK/lib/FileLib" -type f ! -name '*.INI' | head -n 1)"
-check_error "library verify of a damaged library" no "missing and [01] mismatched blob (listed above)" \
+check_error "library verify of a damaged library" no "missing, [01] mismatched and [0-9]* refused blobs, [0-9]* broken packages (listed above)" \
   "$MEDIAFS" library verify "$WORK/lib"
 check_error "unmount of a folder that is not mounted" no "nothing is mounted here" "$MEDIAFS" unmount "$WORK"
 check_error "unknown option" yes "Unknown option '--bogus'" "$MEDIAFS" verify --bogus "$SPEC" "$WORK/good.img"
