@@ -78,10 +78,13 @@ let package = Package(
         // 4. Image layouts: the producers of whole-disk region maps.
         .target(name: "FATImage", dependencies: ["RegionMap", "MediaTree"]),
         .target(name: "ISOImage", dependencies: ["RegionMap", "MediaTree", "FATImage"]),
+        .target(name: "WIMImage", dependencies: ["RegionMap", "MediaTree",
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
 
         // Spec file → snapshot → tree → layouts, shared by every front end.
         .target(name: "MediaEngine", dependencies: [
-            "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap", "FATImage", "ISOImage",
+            "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap", "FATImage", "ISOImage", "WIMImage",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -109,7 +112,7 @@ let package = Package(
 
         .executableTarget(name: "mediafs", dependencies: [
             "SystemIO", "ContentLibrary", "MediaSpec", "MediaTree", "RegionMap",
-            "FATImage", "ISOImage", "MediaEngine", "FUSEMount", "Export", "MediaData", "MediaCredentials",
+            "FATImage", "ISOImage", "WIMImage", "MediaEngine", "FUSEMount", "Export", "MediaData", "MediaCredentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["VersionStamp"]),
@@ -125,6 +128,8 @@ let package = Package(
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
+        .testTarget(name: "WIMImageTests", dependencies: ["WIMImage", "MediaTree", "RegionMap", "MediaEngine",
+                                                          .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MediaCredentialsTests", dependencies: ["MediaCredentials",
                                                                  .product(name: "SwiftASN1", package: "swift-asn1")]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "RegionMap", "SystemIO",

@@ -25,13 +25,16 @@ struct BlobCheck: Sendable {
     let digests: [BlobDigest]
 
     /// The distinct blobs of `layout` in the order the image first uses them,
-    /// each with its recorded SHA-256 and the `extra` digests given for its path.
+    /// each with its recorded SHA-256, the SHA-1 its layout names it by (`Blob.sha1`,
+    /// a WIM's) and the `extra` digests given for its path.
     static func all(in layout: Layout, extra: [String: [BlobDigest]]) -> [BlobCheck] {
         var seen = Set<String>()
         var checks: [BlobCheck] = []
         layout.forEachSegment(offset: 0, count: layout.size) { segment in
             guard case .blob(let blob, _, _) = segment, seen.insert(blob.path).inserted else { return }
             var digests = blob.sha256.map { [BlobDigest.sha256($0)] } ?? []
+            // The SHA-1 a WIM names the blob by (from mediafs's SHA-1 cache, not the library).
+            if let sha1 = blob.sha1 { digests.append(.sha1(sha1)) }
             for digest in extra[blob.path] ?? [] where !digests.contains(digest) { digests.append(digest) }
             checks.append(BlobCheck(blob: blob, digests: digests))
         }

@@ -61,8 +61,11 @@ public enum ExportError: Error, CustomStringConvertible {
         switch self {
         case .blobMismatch(let blob, let mediaPath, let expected, let actual):
             let file = mediaPath.map { "\($0): " } ?? ""
-            let digest = expected.count == 40 ? "SHA-1" : "SHA-256"
-            return "\(file)library blob \(blob.path) is damaged: its \(digest) is \(actual), the library records \(expected); export stopped"
+            if expected.count == 40 {
+                // A SHA-1 the layout names the blob by: a WIM's, from mediafs's SHA-1 cache.
+                return "\(file)library blob \(blob.path) is damaged or the SHA-1 cache is wrong: its SHA-1 is \(actual), but the image names it \(expected) (a WIM's SHA-1s come from the SHA-1 cache: remove its entry or the cache file if the blob is sound); export stopped"
+            }
+            return "\(file)library blob \(blob.path) is damaged: its SHA-256 is \(actual), the library records \(expected); export stopped"
         case .interrupted(let signal):
             return "interrupted (\(signal)); export stopped"
         default:

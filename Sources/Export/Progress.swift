@@ -2,7 +2,7 @@ import SystemIO
 
 /// Progress of one export on standard error: a redrawn bar on a terminal,
 /// a line every few seconds for logs, or nothing.
-final class ProgressReporter {
+public final class ProgressReporter {
     enum Mode { case bar, plain, none }
 
     private let mode: Mode
@@ -13,7 +13,7 @@ final class ProgressReporter {
     private var lastShown: ContinuousClock.Instant
     private var shownWidth = 0
 
-    init(style: ProgressStyle, total: UInt64, title: String) {
+    public init(style: ProgressStyle, total: UInt64, title: String) {
         switch style {
         case .automatic: mode = Terminal.isTerminal(Terminal.standardError) ? .bar : .none
         case .bar: mode = .bar
@@ -29,7 +29,7 @@ final class ProgressReporter {
     var elapsedSeconds: Double { Self.seconds(clock.now - start) }
 
     /// Called often; draws at most ten times a second (bar) or every five seconds (plain).
-    func update(_ done: UInt64) {
+    public func update(_ done: UInt64) {
         guard mode != .none else { return }
         let now = clock.now
         let interval: Duration = mode == .bar ? .milliseconds(100) : .seconds(5)
@@ -39,13 +39,13 @@ final class ProgressReporter {
     }
 
     /// The last state, and a newline under the bar.
-    func finish(_ done: UInt64) {
+    public func finish(_ done: UInt64) {
         guard mode != .none else { return }
         show(done, final: true)
     }
 
     /// Clears the bar before an error line is printed under it.
-    func abandon() {
+    public func abandon() {
         guard mode == .bar, shownWidth > 0 else { return }
         emit("\r" + String(repeating: " ", count: shownWidth) + "\r")
         shownWidth = 0

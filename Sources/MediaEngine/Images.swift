@@ -3,11 +3,14 @@ import FATImage
 import ISOImage
 import MediaTree
 import RegionMap
+import WIMImage
 
 /// The image formats mediafs produces from one media tree.
 public enum ImageFormat: String, Sendable, CaseIterable {
     case usb
     case iso
+    /// One uncompressed WIM of the tree (prestaged media; any media can be exported as one).
+    case wim
 }
 
 /// One virtual image: the USB disk, or one disc of an ISO set. The FUSE
@@ -16,7 +19,7 @@ public struct MediaImage: Sendable {
     public let name: String
     public let format: ImageFormat
     public let layout: Layout
-    /// 1-based disc number and count for ISO sets; nil for USB.
+    /// 1-based disc number and count for ISO sets; nil for USB and WIM.
     public let disc: Int?
     public let discCount: Int?
     /// Paths of the tree's files on this disc (nil for USB: all of them).
@@ -27,8 +30,13 @@ extension MediaBuild {
     /// The image(s) of one format, planned completely before any byte is served.
     /// The spec's target decides the sizes (USB disk size, disc capacity); the
     /// other format is still available, at its automatic size, for `mount --images`.
-    public func images(format: ImageFormat) throws -> [MediaImage] {
+    public func images(format: ImageFormat, sha1Progress: SHA1Pass.Progress? = nil) throws -> [MediaImage] {
+        if spec.kind == .prestaged && format != .wim {
+            throw spec.error("kind", "prestaged media is one WIM file to apply to a disk; write it with --format wim")
+        }
         switch format {
+        case .wim:
+            return [try wimImage(progress: sha1Progress).image]
         case .usb:
             let layout = try FATImage.disk(tree, diskSize: spec.target.usbSize, label: tree.label)
             return [MediaImage(name: imageBaseName + ".img", format: .usb, layout: layout, disc: nil, discCount: nil, paths: nil)]
@@ -41,9 +49,23 @@ extension MediaBuild {
         }
     }
 
-    /// Every image the media can be written as: the USB disk and every ISO disc.
+    /// The images `mount --images` shows: prestaged media is its WIM alone; other
+    /// kinds are the USB disk and every ISO disc (their WIM, which `export --format
+    /// wim` writes, is not listed: it would hash every blob at each mount).
     public func images() throws -> [MediaImage] {
-        try images(format: .usb) + images(format: .iso)
+        if spec.kind == .prestaged { return try images(format: .wim) }
+        return try images(format: .usb) + images(format: .iso)
+    }
+
+    /// The WIM of the tree, and how its SHA-1s were found (cache, computed).
+    public func wimImage(progress: SHA1Pass.Progress? = nil) throws -> (image: MediaImage, report: SHA1Pass.Report) {
+        let (sha1s, report) = try SHA1Pass.run(tree, cache: sha1Cache, progress: progress)
+        let p = spec.mediaProperties
+        let layout = try WIMImage.layout(tree, sha1s: sha1s,
+                                         properties: WIMProperties(name: tree.label, createdBy: p.createdBy,
+                                                                   version: p.version, comment: p.comment))
+        let image = MediaImage(name: imageBaseName + ".wim", format: .wim, layout: layout, disc: nil, discCount: nil, paths: nil)
+        return (image, report)
     }
 
     /// How the ISO is made from the spec: El Torito BIOS entry from the boot

@@ -53,7 +53,8 @@ public struct MediaEngine: Sendable {
             spec.warning("library", "package \($0.reference) is broken and left out (the media does not use it): \($0.error)").description
         }
         return MediaBuild(spec: spec, snapshot: snapshot, composed: composed,
-                          warnings: spec.warnings.map(\.description) + composed.warnings + unusedBroken)
+                          warnings: spec.warnings.map(\.description) + composed.warnings + unusedBroken,
+                          sha1Cache: SHA1Cache.forEnvironment(environment))
     }
 
     /// The library folders whose change means a new snapshot: PkgLib (a new package
@@ -86,8 +87,12 @@ public final class MediaBuild: Sendable {
     public let mediaGuid: String
     /// Every package on the media, with its role and folder.
     public let packages: [MediaComposer.PlacedPackage]
+    /// Where the SHA-1s of blobs are kept (WIM images); nil: nowhere (no HOME).
+    public let sha1Cache: SHA1Cache?
 
-    init(spec: MediaSpec, snapshot: LibrarySnapshot, composed: MediaComposer.Result, warnings: [String]) {
+    init(spec: MediaSpec, snapshot: LibrarySnapshot, composed: MediaComposer.Result, warnings: [String],
+         sha1Cache: SHA1Cache? = nil) {
+        self.sha1Cache = sha1Cache
         self.spec = spec
         self.snapshot = snapshot
         self.tree = composed.tree

@@ -35,6 +35,12 @@ public struct MediaSpec: Sendable {
     public let taskSequence: PackageReference?
     /// Stand-alone media only: packages to add besides those the task sequence references.
     public let extraPackages: [PackageReference]
+    /// Prestaged media only: the OS image package and the image index to apply.
+    public let osImage: OSImageReference?
+    /// Prestaged media only: packages, driver packages and applications to prestage.
+    public let prestagedPackages: PrestagedPackages
+    /// Prestaged media only: the wizard's "Created by", "Version", "Comment" (the WIM's XML).
+    public let mediaProperties: MediaProperties
     /// The SMS/data files' cipher and the site's certificates they carry.
     public let mediaData: MediaDataSettings
 
@@ -49,7 +55,9 @@ public struct MediaSpec: Sendable {
                 userDeviceAffinity: UserDeviceAffinity, password: SecretSource?, certificate: MediaCertificate?,
                 variables: [TaskSequenceVariable], prestart: PrestartCommand?, autorun: Bool,
                 taskSequence: PackageReference?, extraPackages: [PackageReference],
-                locations: [String: SourceLocation], warnings: [SpecWarning], mediaData: MediaDataSettings = MediaDataSettings()) {
+                locations: [String: SourceLocation], warnings: [SpecWarning],
+                osImage: OSImageReference? = nil, prestagedPackages: PrestagedPackages = PrestagedPackages(),
+                mediaProperties: MediaProperties = MediaProperties(), mediaData: MediaDataSettings = MediaDataSettings()) {
         self.specPath = specPath
         self.specFolder = specFolder
         self.sourceBytes = sourceBytes
@@ -69,6 +77,9 @@ public struct MediaSpec: Sendable {
         self.autorun = autorun
         self.taskSequence = taskSequence
         self.extraPackages = extraPackages
+        self.osImage = osImage
+        self.prestagedPackages = prestagedPackages
+        self.mediaProperties = mediaProperties
         self.mediaData = mediaData
         self.locations = locations
         self.warnings = warnings
@@ -101,6 +112,46 @@ public struct MediaSpec: Sendable {
 
 public enum MediaKind: String, Sendable, CaseIterable {
     case bootable, standalone, capture
+    /// One WIM to apply to a computer's disk before it is delivered (OEM media).
+    case prestaged
+}
+
+/// Prestaged media's OS image: its package and which image of its WIM to apply.
+public struct OSImageReference: Sendable, Equatable {
+    public let package: PackageReference
+    /// 1-based, as in the WIM's XML.
+    public let index: Int
+
+    public init(package: PackageReference, index: Int = 1) {
+        self.package = package
+        self.index = index
+    }
+}
+
+/// Prestaged media's optional content, by the wizard's pages (all are packages in the library).
+public struct PrestagedPackages: Sendable, Equatable {
+    public var packages: [PackageReference] = []
+    public var driverPackages: [PackageReference] = []
+    public var applications: [PackageReference] = []
+
+    public init(packages: [PackageReference] = [], driverPackages: [PackageReference] = [], applications: [PackageReference] = []) {
+        self.packages = packages
+        self.driverPackages = driverPackages
+        self.applications = applications
+    }
+}
+
+/// The wizard's descriptive fields of prestaged media; nil: not given.
+public struct MediaProperties: Sendable, Equatable {
+    public var createdBy: String?
+    public var version: String?
+    public var comment: String?
+
+    public init(createdBy: String? = nil, version: String? = nil, comment: String? = nil) {
+        self.createdBy = createdBy
+        self.version = version
+        self.comment = comment
+    }
 }
 
 /// The media's processor architecture (`boot.architecture`).
@@ -143,13 +194,16 @@ public enum MediaTarget: Sendable, Equatable {
     case usb(size: UInt64?)
     /// ISO 9660 images of at most `mediaSize` each.
     case iso(mediaSize: ISOMediaSize)
+    /// One WIM file (prestaged media: applied to a hard disk).
+    case wim
 
-    public enum Kind: String, Sendable { case usb, iso }
+    public enum Kind: String, Sendable { case usb, iso, wim }
 
     public var kind: Kind {
         switch self {
         case .usb: return .usb
         case .iso: return .iso
+        case .wim: return .wim
         }
     }
 

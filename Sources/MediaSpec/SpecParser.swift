@@ -44,12 +44,19 @@ private struct Reader {
     static let topLevelKeys = ["kind", "library", "label", "target", "boot", "unattended", "management",
                                "unknown-computers", "user-device-affinity", "password", "certificate",
                                "variables", "prestart", "autorun", "task-sequence", "extra-packages",
+                               "os-image", "packages", "driver-packages", "applications", "media-properties",
                                "encryption", "root-ca-certificates", "site-signing-certificate"]
     static let onlyFor: [String: Set<MediaKind>] = [
         "unattended": [.bootable, .standalone],
-        "password": [.bootable, .standalone],
-        "variables": [.bootable, .standalone],
-        "prestart": [.bootable, .standalone],
+        "password": [.bootable, .standalone, .prestaged],
+        "variables": [.bootable, .standalone, .prestaged],
+        "prestart": [.bootable, .standalone, .prestaged],
+        "autorun": [.bootable, .standalone, .capture],
+        "os-image": [.prestaged],
+        "packages": [.prestaged],
+        "driver-packages": [.prestaged],
+        "applications": [.prestaged],
+        "media-properties": [.prestaged],
         "management": [.bootable],
         "certificate": [.bootable],
         "unknown-computers": [.bootable],
@@ -66,6 +73,12 @@ private struct Reader {
         "user-device-affinity": "only bootable media asks the site for a task sequence",
         "task-sequence": "only stand-alone media carries its task sequence",
         "extra-packages": "only stand-alone media carries packages",
+        "autorun": "prestaged media is applied to a disk, not inserted",
+        "os-image": "only prestaged media carries an OS image",
+        "packages": "only prestaged media prestages packages",
+        "driver-packages": "only prestaged media prestages driver packages",
+        "applications": "only prestaged media prestages applications",
+        "media-properties": "only prestaged media is a WIM with descriptive fields",
         "root-ca-certificates": "only bootable media talks to the site",
         "site-signing-certificate": "only bootable media talks to the site",
     ]
@@ -93,10 +106,7 @@ private struct Reader {
         let kindNode = try required(top, "kind", in: root)
         let kindText = try string(kindNode, "kind")
         guard let kind = MediaKind(rawValue: kindText) else {
-            if kindText == "prestaged" {
-                throw fail(kindNode, "kind", "prestaged media is not supported yet (it is a single WIM file to apply to a disk); use bootable, standalone or capture")
-            }
-            throw fail(kindNode, "kind", "\(quoted(kindText)) is not a media kind (use bootable, standalone or capture)")
+            throw fail(kindNode, "kind", "\(quoted(kindText)) is not a media kind (use bootable, standalone, capture or prestaged)")
         }
         for (key, node) in top.sortedByPosition {
             if let kinds = Reader.onlyFor[key], !kinds.contains(kind) {
@@ -110,7 +120,20 @@ private struct Reader {
         guard !libraryText.isEmpty else { throw fail(libraryNode, "library", "is empty; give the path of the SCCMContentLib folder") }
         let libraryPath = resolve(libraryText)
 
-        let target = try readTarget(try required(top, "target", in: root))
+        let target: MediaTarget
+        if kind == .prestaged {
+            // Prestaged media is one WIM: `target` may be left out, or say wim.
+            target = .wim
+            if let node = top["target"], node.scalar?.string != "wim" {
+                throw fail(node, "target", "prestaged media is one WIM file to apply to a disk: leave target out or write target: wim")
+            }
+        } else {
+            let node = try required(top, "target", in: root)
+            if node.scalar?.string == "wim" {
+                throw fail(node, "target", "only prestaged media is a WIM (kind: prestaged); \(kind.displayName) media is usb or iso (mediafs export --format wim still writes its tree as a WIM)")
+            }
+            target = try readTarget(node)
+        }
 
         var label = MediaSpec.defaultLabel
         if let node = top["label"] {
@@ -172,6 +195,33 @@ private struct Reader {
             }
         }
 
+        var osImage: OSImageReference?
+        var prestaged = PrestagedPackages()
+        var properties = MediaProperties()
+        if kind == .prestaged {
+            osImage = try readOSImage(try required(top, "os-image", in: root, hint: "prestaged media needs the OS image package to apply"))
+            var seen: [String: String] = [:]
+            if let o = osImage { seen[o.package.packageID] = "os-image.package" }
+            func list(_ key: String) throws(SpecError) -> [PackageReference] {
+                guard let node = top[key] else { return [] }
+                var result: [PackageReference] = []
+                for (index, item) in try sequence(node, key).enumerated() {
+                    let field = "\(key)[\(index)]"
+                    record(field, item)
+                    let reference = try packageReference(item, field)
+                    if let earlier = seen[reference.packageID] {
+                        throw fail(item, field, "\(reference.packageID) is already listed (\(earlier))")
+                    }
+                    seen[reference.packageID] = field
+                    result.append(reference)
+                }
+                return result
+            }
+            prestaged = PrestagedPackages(packages: try list("packages"), driverPackages: try list("driver-packages"),
+                                          applications: try list("applications"))
+            if let node = top["media-properties"] { properties = try readMediaProperties(node) }
+        }
+
         let mediaData = try readMediaData(top)
         if case .internet = management, password == nil, let node = top["management"] {
             throw fail(node, "management.internet", "internet-based media needs a media password (password: {env: …} or {file: …}); the wizard asks for a strong one, since anyone holding the media could otherwise reach the site from the internet")
@@ -203,7 +253,36 @@ private struct Reader {
                          unknownComputers: unknownComputers, userDeviceAffinity: affinity, password: password,
                          certificate: certificate, variables: variables, prestart: prestart, autorun: autorun,
                          taskSequence: taskSequence, extraPackages: extraPackages, locations: locations, warnings: warnings,
+                         osImage: osImage, prestagedPackages: prestaged, mediaProperties: properties,
                          mediaData: mediaData)
+    }
+
+    mutating func readOSImage(_ node: Node) throws(SpecError) -> OSImageReference {
+        if node.scalar != nil { return OSImageReference(package: try packageReference(node, "os-image")) }
+        let m = try fields(node, "os-image", allowed: ["package", "index"])
+        let package = try packageReference(try required(m, "package", in: node, parent: "os-image"), "os-image.package")
+        var index = 1
+        if let n = m["index"] {
+            let text = try string(n, "os-image.index")
+            guard let v = Int(text), v >= 1, v <= 65535, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw fail(n, "os-image.index", "\(quoted(text)) is not an image index (1 for the first image of the WIM)")
+            }
+            index = v
+        }
+        return OSImageReference(package: package, index: index)
+    }
+
+    mutating func readMediaProperties(_ node: Node) throws(SpecError) -> MediaProperties {
+        let m = try fields(node, "media-properties", allowed: ["created-by", "version", "comment"])
+        func text(_ key: String) throws(SpecError) -> String? {
+            guard let n = m[key] else { return nil }
+            let field = "media-properties.\(key)"
+            let value = try string(n, field)
+            if value.unicodeScalars.contains(where: { $0.value == 0 }) { throw fail(n, field, "contains a NUL character") }
+            if value.utf8.count > 4096 { throw fail(n, field, "is longer than 4096 bytes") }
+            return value
+        }
+        return MediaProperties(createdBy: try text("created-by"), version: try text("version"), comment: try text("comment"))
     }
 
     // MARK: sections
@@ -618,6 +697,7 @@ extension MediaKind {
         case .bootable: return "bootable"
         case .standalone: return "stand-alone"
         case .capture: return "capture"
+        case .prestaged: return "prestaged"
         }
     }
 }

@@ -10,15 +10,19 @@ public struct Blob: Hashable, Sendable, CustomStringConvertible {
     public let size: UInt64
     /// Upper-case hex SHA-256 the library records, when there is one (checked by the exporter).
     public let sha256: String?
+    /// Hex SHA-1 a layout names the blob by (a WIM's lookup table and dentries), when it
+    /// does: the exporter checks it too, so a wrong entry of the SHA-1 cache is never served.
+    public let sha1: String?
     /// The content library's root when the blob is one of its files: the
     /// blob is then opened beneath it, never through a link that leads out
     /// (`OpenFile(path:beneath:)`). nil for a plain file (tests, a folder tree).
     public let library: String?
 
-    public init(path: String, size: UInt64, sha256: String? = nil, library: String? = nil) {
+    public init(path: String, size: UInt64, sha256: String? = nil, sha1: String? = nil, library: String? = nil) {
         self.path = path
         self.size = size
         self.sha256 = sha256
+        self.sha1 = sha1
         self.library = library
     }
 

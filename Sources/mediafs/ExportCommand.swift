@@ -23,12 +23,12 @@ struct ExportCommand: ParsableCommand {
         or standard error when the image goes there).
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case usb, iso }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case usb, iso, wim }
 
     @Argument(help: "The media spec file.")
     var spec: String
 
-    @Option(help: "usb: a FAT32 disk image; iso: an ISO 9660 image (or a disc set).")
+    @Option(help: "usb: a FAT32 disk image; iso: an ISO 9660 image (or a disc set); wim: one uncompressed WIM (prestaged media).")
     var format: Format
 
     @Option(name: [.short, .customLong("output")],
@@ -88,7 +88,7 @@ struct ExportCommand: ParsableCommand {
         do {
             Interrupts.install()
             Interrupts.ignoreBrokenPipe()
-            let media = try ExportSource.load(spec: spec, format: format, output: output)
+            let media = try ExportSource.load(spec: spec, format: format, output: output, progress: quiet ? .none : progress, say: say)
             for warning in media.warnings { Console.printWarning(warning) }
             let exporter = Exporter(options: options, mediaPaths: media.mediaPaths, message: say)
             let results = try exporter.export(media.images)
@@ -128,9 +128,24 @@ struct ExportSource {
     let mediaPaths: [String: String]
     let warnings: [String]
 
-    static func load(spec: String, format: ExportCommand.Format, output: String) throws -> ExportSource {
+    static func load(spec: String, format: ExportCommand.Format, output: String, progress: ProgressStyle,
+                     say: (String) -> Void) throws -> ExportSource {
         let build = try MediaEngine(specPath: spec, environment: ProcessInfo.processInfo.environment).load()
-        let images = try build.images(format: format == .usb ? .usb : .iso)
+        let images: [MediaImage]
+        switch format {
+        case .usb: images = try build.images(format: .usb)
+        case .iso: images = try build.images(format: .iso)
+        case .wim:
+            // A WIM names content by SHA-1: the blobs the SHA-1 cache does not know are hashed first.
+            let bar = SHA1ProgressBar(style: progress)
+            let (image, report) = try bar.run { try build.wimImage(progress: $0) }
+            images = [image]
+            if report.computedBlobs > 0 {
+                let rate = report.seconds > 0 ? Double(report.computedBytes) / report.seconds / 1e9 : 0
+                say("SHA-1 of \(report.computedBlobs) blobs (\(report.computedBytes) bytes) computed in \(report.seconds.formatted2) s, \(rate.formatted2) GB/s on \(report.threads) threads; \(report.cachedBlobs) from the SHA-1 cache")
+            }
+            if let problem = report.cacheProblem { say("warning: \(problem)") }
+        }
         var mediaPaths: [String: String] = [:]
         build.tree.forEachFile { path, file in
             if case .blob(let blob) = file.source, mediaPaths[blob.path] == nil { mediaPaths[blob.path] = path }
@@ -141,6 +156,31 @@ struct ExportSource {
             return ExportImage(layout: image.layout, output: output == "-" ? "-" : build.outputPath(for: image, base: output), title: title)
         }
         return ExportSource(images: exportImages, mediaPaths: mediaPaths, warnings: build.warnings)
+    }
+}
+
+/// The SHA-1 pass's progress (the blobs the cache does not know), drawn by the
+/// exporter's reporter. The pass calls it from one thread at a time.
+final class SHA1ProgressBar: @unchecked Sendable {
+    let style: ProgressStyle
+    private var reporter: ProgressReporter?
+    private var done: UInt64 = 0
+
+    init(style: ProgressStyle) { self.style = style }
+
+    func run<T>(_ body: (@escaping SHA1Pass.Progress) throws -> T) throws -> T {
+        do {
+            let result = try body { [self] done, total in
+                if reporter == nil { reporter = ProgressReporter(style: style, total: total, title: "SHA-1") }
+                self.done = done
+                reporter?.update(done)
+            }
+            reporter?.finish(done)
+            return result
+        } catch {
+            reporter?.abandon()
+            throw error
+        }
     }
 }
 

@@ -15,7 +15,8 @@ struct MountCommand: ParsableCommand {
         abstract: "Mount the media tree (or, with --images, the disk images) read-only.",
         discussion: """
         The tree view shows the files exactly as the USB stick or ISO holds them. The --images \
-        view shows a folder with the USB disk image (.img) and every ISO of the disc set; their \
+        view shows a folder with the USB disk image (.img) and every ISO of the disc set (for \
+        prestaged media, its WIM alone); their \
         bytes are computed on demand and equal what 'mediafs export' writes, so 'dd' from the \
         mount writes a bootable stick. The mount is live: a new package version in the library \
         shows up without remounting (SIGHUP forces a reload), while a file already open keeps \

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RegionMap
 import SystemIO
@@ -97,6 +98,41 @@ final class ExporterTests: XCTestCase {
         }
         XCTAssertTrue(try readAll(out) == Array("the previous image".utf8), "the old file is untouched")
         XCTAssertEqual(try scratch.entries(), ["bad.bin", "good.bin", "media.img"], "nothing else left behind")
+    }
+
+    /// A WIM names blobs by SHA-1 from mediafs's cache: a wrong SHA-1 stops a
+    /// verified export like a wrong SHA-256, in order or read separately.
+    func testWrongSHA1StopsTheExport() throws {
+        let scratch = try Scratch()
+        let bytes = patternBytes(300_000, seed: 7)
+        let recorded = try scratch.blob("b.bin", bytes: bytes)
+        let sha1 = SystemIO.Hex.lower(Insecure.SHA1.hash(data: bytes))
+        let right = Blob(path: recorded.path, size: recorded.size, sha256: recorded.sha256, sha1: sha1)
+        let wrong = Blob(path: recorded.path, size: recorded.size, sha256: recorded.sha256, sha1: String(repeating: "0", count: 40))
+        var ok = LayoutBuilder()
+        ok.append(blob: right)
+        let r = try Exporter(options: exportOptions(), message: { _ in }).export([ExportImage(layout: ok.build(), output: scratch.path + "/ok.wim")])
+        XCTAssertEqual(r[0].statistics.verifiedBlobs, 1)
+        for outOfOrder in [false, true] {
+            var b = LayoutBuilder()
+            if outOfOrder {
+                b.append(.blob(wrong, offset: 1000), length: wrong.size - 1000)
+                b.append(.blob(wrong, offset: 0), length: 1000)
+            } else {
+                b.append(blob: wrong)
+            }
+            let out = scratch.path + "/w\(outOfOrder).wim"
+            let exporter = Exporter(options: exportOptions(), mediaPaths: [wrong.path: "_SMSTaskSequence/Packages/ABC00002/install.wim"], message: { _ in })
+            XCTAssertThrowsError(try exporter.export([ExportImage(layout: b.build(), output: out)])) { error in
+                let text = String(describing: error)
+                XCTAssertTrue(text.hasPrefix("_SMSTaskSequence/Packages/ABC00002/install.wim: library blob"), text)
+                XCTAssertTrue(text.contains("SHA-1 cache"), text)
+                guard case ExportError.blobMismatch(_, _, let expected, _) = error, expected.count == 40 else {
+                    return XCTFail("not a SHA-1 mismatch: \(error)")
+                }
+            }
+            XCTAssertFalse(FileSystem.exists(out))
+        }
     }
 
     /// Blobs are checked by reads of their own, so the order their bytes

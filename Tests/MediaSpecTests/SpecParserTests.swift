@@ -164,7 +164,7 @@ final class SpecParserTests: XCTestCase {
 
     func testUnknownKeys() {
         XCTAssertEqual(Fixture.error(Fixture.bootable + "labell: x\n"),
-                       "spec.yaml:18:1: labell: unknown key \"labell\" (known keys: kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, encryption, root-ca-certificates, site-signing-certificate)")
+                       "spec.yaml:18:1: labell: unknown key \"labell\" (known keys: kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, os-image, packages, driver-packages, applications, media-properties, encryption, root-ca-certificates, site-signing-certificate)")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "    site-code: ABC", with: "    site_code: ABC")),
                        "spec.yaml:12:5: management.site-based.site_code: unknown key \"site_code\"; did you mean site-code?")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "    size: 16GB", with: "    size: 16GB\n    format: true")),
@@ -184,9 +184,9 @@ final class SpecParserTests: XCTestCase {
 
     func testKinds() {
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "kind: bootable", with: "kind: prestaged")),
-                       "spec.yaml:1:7: kind: prestaged media is not supported yet (it is a single WIM file to apply to a disk); use bootable, standalone or capture")
+                       "spec.yaml:10:3: management: is not used by prestaged media (only bootable media contacts a management point); remove it")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "kind: bootable", with: "kind: floppy")),
-                       "spec.yaml:1:7: kind: \"floppy\" is not a media kind (use bootable, standalone or capture)")
+                       "spec.yaml:1:7: kind: \"floppy\" is not a media kind (use bootable, standalone, capture or prestaged)")
         XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "kind: bootable\n", with: "")),
                        "spec.yaml:1:1: kind: is missing")
         // Fields of the wrong media kind.
@@ -289,7 +289,7 @@ final class SpecParserTests: XCTestCase {
         let syntax = Fixture.error("kind: bootable\ntarget: [usb\n")
         XCTAssertTrue(syntax.hasPrefix("spec.yaml:3:1: not valid YAML: "), syntax)
         XCTAssertEqual(Fixture.error(""), "spec.yaml: the spec is empty")
-        XCTAssertEqual(Fixture.error("- a\n- b\n"), "spec.yaml:1:1: must be a mapping (key: value) with kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, encryption, root-ca-certificates, site-signing-certificate")
+        XCTAssertEqual(Fixture.error("- a\n- b\n"), "spec.yaml:1:1: must be a mapping (key: value) with kind, library, label, target, boot, unattended, management, unknown-computers, user-device-affinity, password, certificate, variables, prestart, autorun, task-sequence, extra-packages, os-image, packages, driver-packages, applications, media-properties, encryption, root-ca-certificates, site-signing-certificate")
         XCTAssertEqual(Fixture.error(Fixture.bootable + "label: \"a\\ab\"\n"),
                        "spec.yaml:18:8: label: contains a control character")
     }
@@ -314,5 +314,51 @@ final class SpecParserTests: XCTestCase {
         XCTAssertFalse(Architecture.x86.runs(.x64))
         XCTAssertFalse(Architecture.arm64.runs(.x64))
         XCTAssertEqual(Architecture(peMachine: 0xAA64), .arm64)
+    }
+}
+
+final class PrestagedSpecTests: XCTestCase {
+    static let prestaged = """
+        kind: prestaged
+        library: lib
+        label: Factory
+        boot: {image: ABC00001, architecture: x64}
+        os-image: {package: ABC00002, index: 2}
+        packages: [ABC00003]
+        driver-packages: [ABC00004.2]
+        applications: [ABC00005]
+        variables: {OSDComputerName: F-01}
+        media-properties: {created-by: IT, version: "1.0", comment: Hello}
+
+        """
+
+    func testParses() throws {
+        let spec = try Fixture.parse(Self.prestaged)
+        XCTAssertEqual(spec.kind, .prestaged)
+        XCTAssertEqual(spec.target, .wim, "the default target of prestaged media")
+        XCTAssertEqual(spec.osImage, OSImageReference(package: PackageReference(packageID: "ABC00002"), index: 2))
+        XCTAssertEqual(spec.prestagedPackages.packages, [PackageReference(packageID: "ABC00003")])
+        XCTAssertEqual(spec.prestagedPackages.driverPackages, [PackageReference(packageID: "ABC00004", version: 2)])
+        XCTAssertEqual(spec.prestagedPackages.applications, [PackageReference(packageID: "ABC00005")])
+        XCTAssertEqual(spec.mediaProperties, MediaProperties(createdBy: "IT", version: "1.0", comment: "Hello"))
+        XCTAssertEqual(try Fixture.parse(Self.prestaged + "target: wim\n").target, .wim)
+        XCTAssertEqual(try Fixture.parse(Self.prestaged.replacingOccurrences(of: "os-image: {package: ABC00002, index: 2}", with: "os-image: ABC00002")).osImage?.index, 1)
+    }
+
+    func testErrors() {
+        XCTAssertEqual(Fixture.error(Self.prestaged + "target: usb\n"),
+                       "spec.yaml:11:9: target: prestaged media is one WIM file to apply to a disk: leave target out or write target: wim")
+        XCTAssertEqual(Fixture.error(Self.prestaged.replacingOccurrences(of: "os-image: {package: ABC00002, index: 2}\n", with: "")),
+                       "spec.yaml:1:1: os-image: is missing: prestaged media needs the OS image package to apply")
+        XCTAssertEqual(Fixture.error(Self.prestaged.replacingOccurrences(of: "index: 2", with: "index: 0")),
+                       "spec.yaml:5:38: os-image.index: \"0\" is not an image index (1 for the first image of the WIM)")
+        XCTAssertEqual(Fixture.error(Self.prestaged.replacingOccurrences(of: "applications: [ABC00005]", with: "applications: [ABC00003]")),
+                       "spec.yaml:8:16: applications[0]: ABC00003 is already listed (packages[0])")
+        XCTAssertEqual(Fixture.error(Self.prestaged + "autorun: true\n"),
+                       "spec.yaml:11:10: autorun: is not used by prestaged media (prestaged media is applied to a disk, not inserted); remove it")
+        XCTAssertEqual(Fixture.error(Fixture.bootable + "os-image: ABC00002\n"),
+                       "spec.yaml:18:11: os-image: is not used by bootable media (only prestaged media carries an OS image); remove it")
+        XCTAssertEqual(Fixture.error(Fixture.bootable(replacing: "target:\n  usb:\n    size: 16GB", with: "target: wim")),
+                       "spec.yaml:3:9: target: only prestaged media is a WIM (kind: prestaged); bootable media is usb or iso (mediafs export --format wim still writes its tree as a WIM)")
     }
 }

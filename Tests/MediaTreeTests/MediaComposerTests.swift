@@ -162,6 +162,52 @@ final class MediaComposerTests: XCTestCase {
         XCTAssertEqual(result.variables["_SMSTSLaunchMode"], "DVD")
     }
 
+    /// A WIM header of `images` images (what the index check reads), then filler.
+    static func wimHeader(images: UInt32) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: 300)
+        h.replaceSubrange(0..<8, with: [0x4D, 0x53, 0x57, 0x49, 0x4D, 0, 0, 0])
+        h[8] = 208
+        h[44] = UInt8(images)
+        return h
+    }
+
+    func testPrestagedMedia() throws {
+        let lib = try LibraryFixture()
+        try lib.addBootImage()
+        try lib.add("ABC00002", ["sources/install.wim": Self.wimHeader(images: 2)])
+        try lib.add("ABC00003", ["net/a.inf": Array("[Version]".utf8)])
+        try lib.add("ABC00007", ["app.msi": [1, 2, 3]])
+        let spec = """
+            kind: prestaged
+            library: lib
+            label: Factory
+            boot: {image: ABC00001, architecture: x64}
+            os-image: {package: ABC00002, index: 2}
+            driver-packages: [ABC00003]
+            applications: [ABC00007]
+
+            """
+        let result = try lib.compose(spec)
+        XCTAssertEqual(LibraryFixture.paths(result.tree), [
+            "EFI/BOOT/BOOTX64.EFI", "MediaLabel.txt", "SMS/bin/x64/TSMBAutorun.exe", "SMS/bin/x64/TsmBootstrap.exe",
+            "SMS/data/TsmBootstrap.ini", "SMS/data/Variables.dat",
+            "_SMSTaskSequence/Packages/ABC00002/sources/install.wim", "_SMSTaskSequence/Packages/ABC00003/net/a.inf",
+            "_SMSTaskSequence/Packages/ABC00007/app.msi",
+            "boot/boot_hybrid.img", "boot/etfsboot.com", "sources/boot.wim",
+        ])
+        XCTAssertEqual(result.variables["_SMSTSMediaType"], "OEMMedia")
+        XCTAssertEqual(result.variables["_SMSTSLaunchMode"], "HD")
+        let ini = LibraryFixture.text(result.tree, "SMS/data/TsmBootstrap.ini")
+        XCTAssertTrue(ini.contains("MediaType=OEMMedia\r\n") && ini.contains("OSImageID=ABC00002\r\nOSImageContentID=ABC00002.1\r\nOSImageIndex=2\r\n"), ini)
+        XCTAssertEqual(result.packages.map(\.role), [.bootImage, .osImage, .driverPackage, .application])
+
+        XCTAssertEqual(lib.composeError(spec.replacingOccurrences(of: "index: 2", with: "index: 3")),
+                       "spec.yaml:5:38: os-image.index: ABC00002.1's sources/install.wim holds 2 images; there is no image 3")
+        try lib.add("ABC00008", ["readme.txt": [1]])
+        XCTAssertEqual(lib.composeError(spec.replacingOccurrences(of: "package: ABC00002", with: "package: ABC00008")),
+                       "spec.yaml:5:21: os-image.package: ABC00008.1 holds no .wim file: an OS image package holds the image's WIM")
+    }
+
     func testDeterministicAndTimedBySourceDateEpoch() throws {
         let lib = try LibraryFixture()
         try lib.addBootImage()

@@ -120,7 +120,7 @@ expect_error "unknown key" 'e1.yaml:3:1: labell: unknown key "labell"' e1.yaml
 variant 's/size: auto/size: 17XB/' e2.yaml
 expect_error "bad size" 'e2.yaml:4:22: target.usb.size: "17XB" is not a size (use 16GB, 8GiB, a byte count or auto)' e2.yaml
 variant 's/^kind: bootable/kind: prestaged/' e3.yaml
-expect_error "prestaged" 'e3.yaml:1:7: kind: prestaged media is not supported yet' e3.yaml
+expect_error "prestaged with a bootable field" 'management: is not used by prestaged media' e3.yaml
 { cat bootable.yaml; echo "password: Hunter2-Secret"; } > e4.yaml
 expect_error "literal password" 'e4.yaml:15:11: password: a password must not be written in the spec' e4.yaml
 grep -q Hunter2 err.txt && fail "the error repeats the password"

@@ -44,3 +44,23 @@ package enum PEMachine {
 }
 
 func hex4(_ v: UInt16) -> String { "0x" + Hex.upper(v, digits: 4) }
+
+/// Reads the image count of a WIM's header (offset 44), after checking its magic
+/// `MSWIM\0\0\0` and header size 208: prestaged media checks its OS image index.
+enum WIMHeaderFacts {
+    /// `library`: the content library the WIM is a blob of (opened beneath it).
+    static func imageCount(path: String, size: UInt64, library: String) throws -> UInt32 {
+        guard size >= 208 else { throw PEMachine.Problem.notPE("it is \(size) bytes, shorter than a WIM header (208)") }
+        let file = try OpenFile(path: path, beneath: library)
+        var header = [UInt8](repeating: 0, count: 48)
+        try header.withUnsafeMutableBytes { try file.readExactly(into: $0, at: 0) }
+        guard header[0..<8].elementsEqual([0x4D, 0x53, 0x57, 0x49, 0x4D, 0, 0, 0]) else {
+            throw PEMachine.Problem.notPE("it does not start with MSWIM")
+        }
+        func u32(_ at: Int) -> UInt32 {
+            UInt32(header[at]) | UInt32(header[at + 1]) << 8 | UInt32(header[at + 2]) << 16 | UInt32(header[at + 3]) << 24
+        }
+        guard u32(8) == 208 else { throw PEMachine.Problem.notPE("its header size is \(u32(8)), not 208") }
+        return u32(44)
+    }
+}

@@ -35,6 +35,15 @@ public struct MediaComposer {
     public enum PackageRole: String, Sendable {
         case bootImage = "boot-image", taskSequence = "task-sequence", referenced = "referenced"
         case extra = "extra", prestart = "prestart"
+        /// Prestaged media: the OS image, packages, driver packages, applications.
+        case osImage = "os-image", package = "package", driverPackage = "driver-package", application = "application"
+    }
+
+    /// Where prestaged media puts a package: the task sequence's content cache on
+    /// the disk, where the client looks for prestaged content before downloading
+    /// (`_SMSTaskSequence\Packages\<PackageID>`). The one place that says so.
+    public static func prestagedFolder(_ packageID: String) -> String {
+        "_SMSTaskSequence/Packages/" + packageID
     }
 
     public struct PlacedPackage: Sendable {
@@ -78,7 +87,7 @@ public struct MediaComposer {
 
         var placed: [PlacedPackage] = [PlacedPackage(content: boot, role: .bootImage, folder: "")]
         var byID: [String: String] = [boot.packageID: "boot.image"]
-        func place(_ content: PackageContent, _ role: PackageRole, field: String) throws {
+        func place(_ content: PackageContent, _ role: PackageRole, field: String, folder: String? = nil) throws {
             if let earlier = byID[content.packageID] {
                 if let other = placed.first(where: { $0.content.packageID == content.packageID }), other.content.version != content.version {
                     throw spec.error(field, "\(content.contentID) conflicts with \(other.content.contentID) named by \(earlier): one package, two versions")
@@ -86,7 +95,7 @@ public struct MediaComposer {
                 return
             }
             byID[content.packageID] = field
-            placed.append(PlacedPackage(content: content, role: role, folder: "SMS/PKG/" + content.packageID))
+            placed.append(PlacedPackage(content: content, role: role, folder: folder ?? "SMS/PKG/" + content.packageID))
         }
 
         var taskSequence: PackageContent?
@@ -101,6 +110,28 @@ public struct MediaComposer {
             }
             for (index, ref) in spec.extraPackages.enumerated() {
                 try place(try package(ref, field: "extra-packages[\(index)]"), .extra, field: "extra-packages[\(index)]")
+            }
+        }
+        var osImage: PackageContent?
+        if spec.kind == .prestaged, let reference = spec.osImage {
+            let os = try package(reference.package, field: "os-image.package")
+            try checkImageIndex(reference.index, in: os)
+            osImage = os
+            try place(os, .osImage, field: "os-image.package", folder: Self.prestagedFolder(os.packageID))
+            let lists: [(String, [PackageReference], PackageRole)] = [
+                ("packages", spec.prestagedPackages.packages, .package),
+                ("driver-packages", spec.prestagedPackages.driverPackages, .driverPackage),
+                ("applications", spec.prestagedPackages.applications, .application),
+            ]
+            for (key, references, role) in lists {
+                for (index, ref) in references.enumerated() {
+                    let field = "\(key)[\(index)]"
+                    let content = try package(ref, field: field)
+                    if content.packageID == boot.packageID {
+                        throw spec.error(field, "\(content.packageID) is the boot image, which the media carries already")
+                    }
+                    try place(content, role, field: field, folder: Self.prestagedFolder(content.packageID))
+                }
             }
         }
         if let ref = spec.prestart?.package {
@@ -142,7 +173,8 @@ public struct MediaComposer {
         var synthesized: [(String, [UInt8])] = [
             ("MediaLabel.txt", SynthesizedFiles.mediaLabel(spec.label)),
             ("SMS/data/TsmBootstrap.ini", SynthesizedFiles.tsmBootstrap(spec: spec, mediaGuid: mediaGuid, boot: boot,
-                                                                        taskSequence: taskSequence, passwordRequired: secrets.password != nil)),
+                                                                        taskSequence: taskSequence, osImage: osImage,
+                                                                        passwordRequired: secrets.password != nil)),
             ("SMS/data/Variables.dat", variablesFile),
         ]
         if spec.autorun {
@@ -241,6 +273,23 @@ public struct MediaComposer {
         if !found.contains(where: { target.runs($0.1) }), let (loader, arch) = found.first {
             throw spec.error("boot.architecture",
                 "the boot image \(boot.contentID) is \(arch.rawValue) (\(loader.path) is PE machine \(hex4(arch.peMachine))), and an \(target.rawValue) computer cannot run it (an x64 computer runs x86 and x64 boot images, an x86 one only x86)")
+        }
+    }
+
+    /// The OS image package must hold a WIM (the first `.wim` by path) with at
+    /// least `index` images (its header's image count).
+    func checkImageIndex(_ index: Int, in os: PackageContent) throws {
+        guard let wim = os.files.filter({ $0.path.lowercased().hasSuffix(".wim") }).min(by: { $0.path < $1.path }) else {
+            throw spec.error("os-image.package", "\(os.contentID) holds no .wim file: an OS image package holds the image's WIM")
+        }
+        let count: UInt32
+        do {
+            count = try WIMHeaderFacts.imageCount(path: wim.blobPath, size: wim.size, library: snapshot.root)
+        } catch {
+            throw spec.error("os-image.package", "\(os.contentID)'s \(wim.path) is not a WIM: \(error)")
+        }
+        guard index <= Int(count) else {
+            throw spec.error("os-image.index", "\(os.contentID)'s \(wim.path) holds \(count) image\(count == 1 ? "" : "s"); there is no image \(index)")
         }
     }
 

@@ -21,6 +21,7 @@ enum SynthesizedFiles {
         case .bootable: return "BootMedia"
         case .standalone: return "FullMedia"
         case .capture: return "CaptureMedia"
+        case .prestaged: return "OEMMedia"
         }
     }
 
@@ -29,13 +30,14 @@ enum SynthesizedFiles {
         switch target {
         case .usb: return "UFD+FORMAT"
         case .iso(let size): return size.isCD ? "CD" : "DVD"
+        case .wim: return "HD"  // prestaged media is applied to the hard disk (CreateMedia /T:HD)
         }
     }
 
     /// `SMS/data/TsmBootstrap.ini`, section `[MediaInfo]`. Keys beyond MediaType,
     /// PasswordRequired and Unattended are mediafs's (the others are not published).
     static func tsmBootstrap(spec: MediaSpec, mediaGuid: String, boot: PackageContent, taskSequence: PackageContent?,
-                             passwordRequired: Bool) -> [UInt8] {
+                             osImage: PackageContent? = nil, passwordRequired: Bool) -> [UInt8] {
         var lines = [
             "[MediaInfo]",
             "MediaType=\(mediaType(spec.kind))",
@@ -51,6 +53,11 @@ enum SynthesizedFiles {
         if let ts = taskSequence {
             lines.append("TaskSequenceID=\(ts.packageID)")
             lines.append("TaskSequenceContentID=\(ts.contentID)")
+        }
+        if let os = osImage, let reference = spec.osImage {
+            lines.append("OSImageID=\(os.packageID)")
+            lines.append("OSImageContentID=\(os.contentID)")
+            lines.append("OSImageIndex=\(reference.index)")
         }
         if spec.kind == .capture { lines.append("CaptureMedia=true") }
         lines.append("Generator=mediafs")

@@ -1,0 +1,152 @@
+import Crypto
+import MediaTree
+import RegionMap
+import Synchronization
+import SystemIO
+import WIMImage
+
+/// The SHA-1 of every library blob of a tree, which a WIM needs before its
+/// first byte (it names content by SHA-1; the library records SHA-256): taken
+/// from the SHA-1 cache, the missing ones computed once — on every core, the
+/// largest blobs first — and added to the cache. Reads blobs, never copies them.
+public enum SHA1Pass {
+    /// Called with (bytes hashed so far, bytes to hash), from one thread at a time.
+    public typealias Progress = @Sendable (UInt64, UInt64) -> Void
+
+    public struct Report: Sendable {
+        public var cachedBlobs = 0
+        public var computedBlobs = 0
+        public var computedBytes: UInt64 = 0
+        public var threads = 0
+        public var seconds = 0.0
+        /// Why the new SHA-1s could not be added to the cache (they were still used).
+        public var cacheProblem: String?
+    }
+
+    public static func run(_ tree: MediaTree, cache: SHA1Cache?, progress: Progress? = nil) throws -> ([String: SHA1Digest], Report) {
+        var report = Report()
+        // Distinct blobs, each with the first media file that uses it (for messages).
+        var blobs: [String: (blob: Blob, path: String)] = [:]
+        tree.forEachFile { path, file in
+            if case .blob(let blob) = file.source, blob.size > 0, blobs[blob.path] == nil { blobs[blob.path] = (blob, path) }
+        }
+        var result: [String: SHA1Digest] = [:]
+        result.reserveCapacity(blobs.count)
+        let known: [String: SHA1Cache.Entry] = blobs.isEmpty ? [:] : (cache?.load() ?? [:])
+        var missing: [(blob: Blob, path: String)] = []
+        for (path, item) in blobs {
+            if let sha256 = item.blob.sha256, let entry = known[sha256.uppercased()], entry.size == item.blob.size {
+                result[path] = entry.sha1
+                report.cachedBlobs += 1
+            } else {
+                missing.append(item)
+            }
+        }
+        guard !missing.isEmpty else { return (result, report) }
+
+        // Largest first, so the big ones start early and the small ones fill the gaps.
+        missing.sort { $0.blob.size != $1.blob.size ? $0.blob.size > $1.blob.size : $0.blob.path < $1.blob.path }
+        let total = missing.reduce(UInt64(0)) { $0 + $1.blob.size }
+        let started = monotonicMilliseconds()
+        let work = Work(jobs: missing, total: total, progress: progress)
+        let workers = min(ParallelWork.processorCount, missing.count)
+        ParallelWork.run(workers: workers) { _ in work.hashAll() }
+        let state = work.state.withLock { $0 }
+        if let failure = state.failure { throw failure }
+
+        var newEntries: [(sha256: String, size: UInt64, sha1: SHA1Digest)] = []
+        for (i, item) in missing.enumerated() {
+            guard let sha1 = state.digests[i] else { continue }
+            result[item.blob.path] = sha1
+            if let sha256 = item.blob.sha256 { newEntries.append((sha256, item.blob.size, sha1)) }
+        }
+        report.computedBlobs = missing.count
+        report.computedBytes = total
+        report.threads = workers
+        report.seconds = Double(monotonicMilliseconds() - started) / 1000
+        if let cache, !newEntries.isEmpty {
+            do { try cache.append(newEntries) } catch {
+                report.cacheProblem = "\(cache.path): the SHA-1s were not cached: \(error)"
+            }
+        }
+        return (result, report)
+    }
+
+    /// Jobs shared by the worker threads: each takes the next blob until none is left.
+    private final class Work: Sendable {
+        struct State {
+            var next = 0
+            var done: UInt64 = 0
+            var digests: [SHA1Digest?]
+            var failure: SHA1PassError?
+        }
+        let jobs: [(blob: Blob, path: String)]
+        let total: UInt64
+        let progress: Progress?
+        let state: Mutex<State>
+        static let bufferSize = 4 << 20
+
+        init(jobs: [(blob: Blob, path: String)], total: UInt64, progress: Progress?) {
+            self.jobs = jobs
+            self.total = total
+            self.progress = progress
+            state = Mutex(State(digests: [SHA1Digest?](repeating: nil, count: jobs.count)))
+        }
+
+        func hashAll() {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 4096)
+            defer { buffer.deallocate() }
+            while true {
+                let index: Int? = state.withLock { s in
+                    guard s.failure == nil, s.next < jobs.count else { return nil }
+                    s.next += 1
+                    return s.next - 1
+                }
+                guard let index else { return }
+                let (blob, mediaPath) = jobs[index]
+                do {
+                    let digest = try hash(blob, buffer: buffer)
+                    state.withLock { $0.digests[index] = digest }
+                } catch {
+                    state.withLock { s in
+                        if s.failure == nil { s.failure = SHA1PassError(mediaPath: mediaPath, blob: blob.path, reason: "\(error)") }
+                    }
+                    return
+                }
+            }
+        }
+
+        func hash(_ blob: Blob, buffer: UnsafeMutableRawBufferPointer) throws -> SHA1Digest {
+            let file = try blob.open()
+            let actual = try file.status().size
+            guard actual == blob.size else {
+                throw SHA1PassError.Reason("it is \(actual) bytes, the library records \(blob.size)")
+            }
+            var hasher = Insecure.SHA1()
+            var offset: UInt64 = 0
+            while offset < blob.size {
+                let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Int(min(UInt64(buffer.count), blob.size - offset))])
+                try file.readExactly(into: part, at: offset)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(part))
+                offset += UInt64(part.count)
+                let done = state.withLock { s in s.done += UInt64(part.count); return s.done }
+                if let progress { state.withLock { _ in progress(done, total) } }
+            }
+            guard let digest = SHA1Digest(Array(hasher.finalize())) else { throw SHA1PassError.Reason("SHA-1 is not 20 bytes") }
+            return digest
+        }
+    }
+}
+
+public struct SHA1PassError: Error, CustomStringConvertible {
+    public let mediaPath: String
+    public let blob: String
+    public let reason: String
+
+    struct Reason: Error, CustomStringConvertible {
+        let description: String
+        init(_ text: String) { description = text }
+    }
+
+    public var description: String { "\(mediaPath): cannot compute the SHA-1 of its blob \(blob): \(reason)" }
+}

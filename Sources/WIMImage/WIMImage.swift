@@ -1,0 +1,127 @@
+import Crypto
+import MediaTree
+import RegionMap
+
+/// The descriptive fields of the image, written into the WIM's XML (see the
+/// README, "Prestaged media": which element holds which field).
+public struct WIMProperties: Sendable, Equatable {
+    /// `<NAME>`: the media label.
+    public var name: String
+    /// The wizard's "Created by", "Version" and "Comment" (prestaged media); nil: not given.
+    public var createdBy: String?
+    public var version: String?
+    public var comment: String?
+
+    public init(name: String, createdBy: String? = nil, version: String? = nil, comment: String? = nil) {
+        self.name = name
+        self.createdBy = createdBy
+        self.version = version
+        self.comment = comment
+    }
+}
+
+/// A SHA-1 digest: how a WIM names content.
+public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    /// `bytes` must be 20 bytes long.
+    public init?(_ bytes: [UInt8]) {
+        guard bytes.count == 20 else { return nil }
+        self.bytes = bytes
+    }
+
+    public static func of<B: Sequence>(_ data: B) -> SHA1Digest where B.Element == UInt8 {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: Array(data))
+        return SHA1Digest(unchecked: Array(hasher.finalize()))
+    }
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    static let zero = SHA1Digest(unchecked: [UInt8](repeating: 0, count: 20))
+
+    /// Lower-case hex, as wimlib prints it.
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses 40 hex digits (either case).
+    public init?(hex: some StringProtocol) {
+        self.init(hexBytes: Array(hex.utf8)[...])
+    }
+
+    /// Parses 40 ASCII hex digits (either case).
+    public init?(hexBytes chars: ArraySlice<UInt8>) {
+        guard chars.count == 40 else { return nil }
+        var out = [UInt8](repeating: 0, count: 20)
+        var i = chars.startIndex
+        for k in 0..<20 {
+            guard let hi = Self.nibbleValue(chars[i]), let lo = Self.nibbleValue(chars[i + 1]) else { return nil }
+            out[k] = hi << 4 | lo
+            i += 2
+        }
+        bytes = out
+    }
+
+    /// The value of one hex digit (either case), or nil.
+    public static func nibbleValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}
+
+/// A media tree as one WIM file (one image, uncompressed resources) — a region
+/// map like the USB and ISO images:
+///
+///     header (208) | each distinct content once | metadata resource | lookup table | XML
+///
+/// Everything but the file data is computed in memory before a byte is served;
+/// each distinct content is one library blob range (or memory for synthesized
+/// files), however many files share it. The format follows
+/// `shared/reference/wim-format.md` (wimlib's and 7-Zip's readers).
+public enum WIMImage {
+    /// The layout of the WIM. `sha1s` gives the SHA-1 of every library blob of
+    /// the tree, by blob path (the content library records SHA-256 only);
+    /// synthesized files are hashed here. The GUID and every time come from the
+    /// tree and `properties`: same inputs, same bytes.
+    public static func layout(_ tree: MediaTree, sha1s: [String: SHA1Digest],
+                              properties: WIMProperties) throws(WIMImageError) -> Layout {
+        let plan = try WIMPlan(tree: tree, sha1s: sha1s)
+        return WIMWriter(plan: plan, properties: properties, fingerprint: tree.fingerprint).layout()
+    }
+
+    /// Why `name` cannot be a WIM file name, or nil. The one place for WIM name
+    /// rules: the media tree's own rules (FAT and Joliet) are stricter today, so
+    /// this only guards what the WIM format itself cannot hold.
+    public static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "the name is empty" }
+        if name.utf16.count > Int(UInt16.max / 2) { return "it is longer than a WIM name can be (32767 UTF-16 units)" }
+        for scalar in name.unicodeScalars where scalar == "/" || scalar == "\\" || scalar.value == 0 {
+            return "it contains a character a WIM name cannot hold (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+        }
+        return nil
+    }
+}
+
+public enum WIMImageError: Error, CustomStringConvertible, Equatable {
+    /// A library file whose SHA-1 was not computed (the caller's SHA-1 pass missed it).
+    case missingSHA1(path: String, blob: String)
+    case badName(path: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case .missingSHA1(let path, let blob):
+            return "\(path): the SHA-1 of its blob \(blob) is not known, and a WIM names content by SHA-1"
+        case .badName(let path, let problem):
+            return "\(path): this name cannot be put in a WIM: \(problem)"
+        }
+    }
+}
