@@ -105,7 +105,9 @@ clen=$(od -An -tu4 -j12 -N4 "$f" | tr -d ' ')
 tail -c +25 "$f" | head -c "$clen" \
   | openssl enc -d -aes-128-cbc -K "$(python3 "$MD" key media-password.txt 16)" -iv 00000000000000000000000000000000 > openssl.plain \
   || fail "openssl enc could not decrypt"
-iconv -f UTF-16LE -t UTF-8 openssl.plain | tr -d '\0' | head -2 | grep -q '^<MediaVarList Version="4.00.5345.0000">' || fail "openssl's plaintext is not the variables list"
+# (to a file first: `head` closing the pipe would fail iconv with SIGPIPE under pipefail)
+iconv -f UTF-16LE -t UTF-8 openssl.plain | tr -d '\0' > openssl.txt
+sed -n 2p openssl.txt | grep -q '^<MediaVarList Version="4.00.5345.0000">' || fail "openssl's plaintext is not the variables list"
 echo "ok: openssl enc -aes-128-cbc decrypts it"
 
 # ---- the PFX: openssl opens it with the first 31 characters of _SMSMediaGuid
