@@ -137,7 +137,7 @@ let package = Package(
 
         // Fuzzing (Scripts/fuzz): the targets, the libFuzzer driver (a replayer in ordinary builds),
         // and the replay of every seed and crash input on every `swift test`.
-        .target(name: "FuzzTargets", dependencies: ["ContentLibrary", "MediaSpec", "MediaTree"], path: "Tests/Fuzz/Targets"),
+        .target(name: "FuzzTargets", dependencies: ["ContentLibrary", "MediaSpec", "MediaTree", "WIMArchive", "MediaCredentials", "MediaData"], path: "Tests/Fuzz/Targets"),
         .executableTarget(name: "mediafs-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver"),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/RegressionTests"),
     ],

@@ -20,6 +20,9 @@ public struct FuzzTarget: Sendable {
         .spec,
         .taskSequenceXML,
         .peHeader,
+        .wim,
+        .pkcs12,
+        .mediaData,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {
