@@ -64,6 +64,7 @@ let package = Package(
         // The files Configuration Manager's clients read from the media (SMS/data):
         // the encrypted envelope of Variables.dat / Policy.xml and the variables list.
         .target(name: "MediaData", dependencies: [
+            "SystemIO",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -78,7 +79,7 @@ let package = Package(
         // 4. Image layouts: the producers of whole-disk region maps.
         .target(name: "FATImage", dependencies: ["RegionMap", "MediaTree"]),
         .target(name: "ISOImage", dependencies: ["RegionMap", "MediaTree", "FATImage"]),
-        .target(name: "WIMImage", dependencies: ["RegionMap", "MediaTree",
+        .target(name: "WIMImage", dependencies: ["SystemIO", "RegionMap", "MediaTree", "MediaData",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
 
         // Spec file → snapshot → tree → layouts, shared by every front end.
@@ -122,7 +123,7 @@ let package = Package(
         .testTarget(name: "RegionMapTests", dependencies: ["RegionMap", "SystemIO"]),
         .testTarget(name: "ContentLibraryTests", dependencies: ["ContentLibrary", "SystemIO"]),
         .testTarget(name: "MediaSpecTests", dependencies: ["MediaSpec", "MediaCredentials"]),
-        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData", "MediaCredentials"]),
+        .testTarget(name: "MediaTreeTests", dependencies: ["MediaTree", "SystemIO", "ContentLibrary", "MediaSpec", "RegionMap", "MediaData", "MediaCredentials"]),
         .testTarget(name: "MediaDataTests", dependencies: ["MediaData"]),
         .testTarget(name: "WIMArchiveTests", dependencies: ["WIMArchive", "SystemIO"]),
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
@@ -137,7 +138,7 @@ let package = Package(
 
         // Fuzzing (Scripts/fuzz): the targets, the libFuzzer driver (a replayer in ordinary builds),
         // and the replay of every seed and crash input on every `swift test`.
-        .target(name: "FuzzTargets", dependencies: ["ContentLibrary", "MediaSpec", "MediaTree"], path: "Tests/Fuzz/Targets"),
+        .target(name: "FuzzTargets", dependencies: ["ContentLibrary", "MediaSpec", "MediaTree", "WIMArchive", "MediaCredentials", "MediaData", "MediaEngine"], path: "Tests/Fuzz/Targets"),
         .executableTarget(name: "mediafs-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver"),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/RegressionTests"),
     ],

@@ -218,16 +218,3 @@ private struct MultiHasher {
         }
     }
 }
-
-enum Hex {
-    static func upper<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func lower<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        upper(bytes).lowercased()
-    }
-}

@@ -1,3 +1,5 @@
+import SystemIO  // Hex
+
 /// THE plaintext inside a `Variables.dat` envelope: UTF-16LE XML without a
 /// byte-order mark, ending with a UTF-16 NUL (public readers cut the text at the
 /// last NUL). The root is the one published schema of the kind, Microsoft MDT's
@@ -143,6 +145,17 @@ private struct XMLScanner {
         }
     }
 
+    static func notXMLCharacter(_ c: Unicode.Scalar) -> Bool {
+        (c.value < 0x20 && c != "\t" && c != "\n" && c != "\r") || c.value == 0xFFFE || c.value == 0xFFFF
+    }
+
+    /// A name for a message: its XML-legal characters only.
+    static func shown(_ name: String) -> String {
+        var out = ""
+        out.unicodeScalars.append(contentsOf: name.unicodeScalars.filter { !notXMLCharacter($0) })
+        return out
+    }
+
     mutating func document() throws(MediaDataError) -> (root: String, variables: [(name: String, value: String)]) {
         try skipMisc()
         guard skip("<") else { throw fail("no root element") }
@@ -163,6 +176,14 @@ private struct XMLScanner {
                 guard let name = attributes["name"] else { throw fail("a <var> element has no name attribute") }
                 var value = ""
                 if !selfClosing { value = try content() }
+                // Characters XML 1.0 cannot carry (NUL, most C0 controls, U+FFFE/U+FFFF), literal
+                // or as references: refused, naming the variable — a NUL would also cut the
+                // text where readers cut it (found by `Scripts/fuzz media-data`).
+                for (what, text) in [("name", name), ("value", value)] {
+                    if let bad = text.unicodeScalars.first(where: Self.notXMLCharacter) {
+                        throw fail("variable \(Self.shown(name))'s \(what) holds U+\(Hex.upper(bad.value, digits: 4)), a character XML cannot carry")
+                    }
+                }
                 variables.append((name, value))
             }
         }
@@ -195,29 +216,34 @@ private struct XMLScanner {
         return out + tail
     }
 
+    /// XML's entities and character references in `raw`. By Unicode scalar, not by
+    /// Character: a combining mark after `;` or `&` joins it into one Character, which a
+    /// Character search would miss (found by `Scripts/fuzz media-data`: `&lt;` + U+102F).
     func unescape(_ raw: String) throws(MediaDataError) -> String {
-        guard raw.contains("&") else { return raw }
-        var out = ""
-        var rest = Substring(raw)
+        let scalars = raw.unicodeScalars
+        guard scalars.contains("&") else { return raw }
+        var out = String.UnicodeScalarView()
+        var rest = scalars[...]
         while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
+            out.append(contentsOf: rest[..<amp])
             guard let semi = rest[amp...].firstIndex(of: ";") else { throw fail("an & without ;") }
-            let entity = rest[rest.index(after: amp)..<semi]
+            let entity = String(String.UnicodeScalarView(rest[rest.index(after: amp)..<semi]))
             switch entity {
-            case "lt": out += "<"
-            case "gt": out += ">"
-            case "amp": out += "&"
-            case "quot": out += "\""
-            case "apos": out += "'"
+            case "lt": out.append("<")
+            case "gt": out.append(">")
+            case "amp": out.append("&")
+            case "quot": out.append("\"")
+            case "apos": out.append("'")
             default:
                 var number: UInt32?
                 if entity.hasPrefix("#x") { number = UInt32(entity.dropFirst(2), radix: 16) } else if entity.hasPrefix("#") { number = UInt32(entity.dropFirst(), radix: 10) }
                 guard let n = number, let scalar = Unicode.Scalar(n) else { throw fail("unknown entity &\(entity);") }
-                out.unicodeScalars.append(scalar)
+                out.append(scalar)
             }
             rest = rest[rest.index(after: semi)...]
         }
-        return out + rest
+        out.append(contentsOf: rest)
+        return String(out)
     }
 }
 

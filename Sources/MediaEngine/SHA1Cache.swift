@@ -47,7 +47,8 @@ public struct SHA1Cache: Sendable {
         return Self.parse(bytes)
     }
 
-    static func parse(_ bytes: [UInt8]) -> [String: Entry] {
+    /// The valid entries of a cache file's bytes (`package`: the fuzz target reads it; the file is outside input).
+    package static func parse(_ bytes: [UInt8]) -> [String: Entry] {
         var entries: [String: Entry] = [:]
         var start = 0
         while start < bytes.count {
@@ -85,9 +86,10 @@ public struct SHA1Cache: Sendable {
         return (String(decoding: line[start ..< start + 64], as: UTF8.self), Entry(size: size, sha1: sha1))
     }
 
-    static func line(sha256: String, size: UInt64, sha1: SHA1Digest) -> String {
+    /// One cache line, newline included.
+    package static func line(sha256: String, size: UInt64, sha1: SHA1Digest) -> String {
         let text = "\(sha256.uppercased()) \(size) \(sha1)"
-        return text + " " + hex64(fnv1a(Array(text.utf8)[...])) + "\n"
+        return text + " " + Hex.lower(fnv1a(Array(text.utf8)[...]), digits: 16) + "\n"
     }
 
     /// Appends entries (one `write` under the lock).
@@ -100,10 +102,5 @@ public struct SHA1Cache: Sendable {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return h
-    }
-
-    static func hex64(_ v: UInt64) -> String {
-        let digits = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

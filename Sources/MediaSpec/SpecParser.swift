@@ -176,23 +176,30 @@ private struct Reader {
         let variables = try top["variables"].map { node throws(SpecError) in try readVariables(node) } ?? []
         let prestart = try top["prestart"].map { node throws(SpecError) in try readPrestart(node) }
 
+        // A list of package references under `key`; a package listed twice (here or in
+        // an earlier list, `seen`: package ID → the field naming it) is an error.
+        func packageList(_ key: String, seen: inout [String: String]) throws(SpecError) -> [PackageReference] {
+            guard let node = top[key] else { return [] }
+            var result: [PackageReference] = []
+            for (index, item) in try sequence(node, key).enumerated() {
+                let field = "\(key)[\(index)]"
+                record(field, item)
+                let reference = try packageReference(item, field)
+                if let earlier = seen[reference.packageID] {
+                    throw fail(item, field, "\(reference.packageID) is already listed (\(earlier))")
+                }
+                seen[reference.packageID] = field
+                result.append(reference)
+            }
+            return result
+        }
+
         var taskSequence: PackageReference?
         var extraPackages: [PackageReference] = []
         if kind == .standalone {
             taskSequence = try packageReference(try required(top, "task-sequence", in: root, hint: "stand-alone media needs its task sequence package"), "task-sequence")
-            if let node = top["extra-packages"] {
-                var seen: [String: String] = [:]
-                for (index, item) in try sequence(node, "extra-packages").enumerated() {
-                    let field = "extra-packages[\(index)]"
-                    record(field, item)
-                    let reference = try packageReference(item, field)
-                    if let earlier = seen[reference.packageID] {
-                        throw fail(item, field, "\(reference.packageID) is already listed (\(earlier))")
-                    }
-                    seen[reference.packageID] = field
-                    extraPackages.append(reference)
-                }
-            }
+            var seen: [String: String] = [:]
+            extraPackages = try packageList("extra-packages", seen: &seen)
         }
 
         var osImage: OSImageReference?
@@ -202,23 +209,9 @@ private struct Reader {
             osImage = try readOSImage(try required(top, "os-image", in: root, hint: "prestaged media needs the OS image package to apply"))
             var seen: [String: String] = [:]
             if let o = osImage { seen[o.package.packageID] = "os-image.package" }
-            func list(_ key: String) throws(SpecError) -> [PackageReference] {
-                guard let node = top[key] else { return [] }
-                var result: [PackageReference] = []
-                for (index, item) in try sequence(node, key).enumerated() {
-                    let field = "\(key)[\(index)]"
-                    record(field, item)
-                    let reference = try packageReference(item, field)
-                    if let earlier = seen[reference.packageID] {
-                        throw fail(item, field, "\(reference.packageID) is already listed (\(earlier))")
-                    }
-                    seen[reference.packageID] = field
-                    result.append(reference)
-                }
-                return result
-            }
-            prestaged = PrestagedPackages(packages: try list("packages"), driverPackages: try list("driver-packages"),
-                                          applications: try list("applications"))
+            prestaged = PrestagedPackages(packages: try packageList("packages", seen: &seen),
+                                          driverPackages: try packageList("driver-packages", seen: &seen),
+                                          applications: try packageList("applications", seen: &seen))
             if let node = top["media-properties"] { properties = try readMediaProperties(node) }
         }
 

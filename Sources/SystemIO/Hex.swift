@@ -21,6 +21,12 @@ public enum Hex {
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }
 
+    /// `value` in lower-case hex, zeros in front up to `digits` ("0a", "cbf29ce484222325").
+    public static func lower<T: BinaryInteger>(_ value: T, digits: Int) -> String {
+        let s = String(value, radix: 16, uppercase: false)
+        return String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+
     private static func encode<S: Sequence>(_ bytes: S, _ digits: [UInt8]) -> String where S.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)

@@ -70,6 +70,14 @@ public final class WIMArchive {
         self.file = name
         let setup = WIMArchive.initialized
         guard setup == 0 else { throw WIMArchiveError(file: name, operation: "initialize wimlib", code: setup) }
+        do {
+            let file = try OpenFile(path: path)
+            try WIMSanity.check(file)
+        } catch let error as WIMSanityError {
+            throw WIMArchiveError(file: name, operation: "open", code: 0, reason: error.reason)
+        } catch {
+            throw WIMArchiveError(file: name, operation: "open", code: 0, reason: "\(error)")
+        }
         var opened: OpaquePointer?
         let code = wimlib_open_wim(path, WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT, &opened)
         guard code == 0, let opened else { throw WIMArchiveError(file: name, operation: "open", code: code) }

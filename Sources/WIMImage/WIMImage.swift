@@ -1,6 +1,7 @@
 import Crypto
 import MediaTree
 import RegionMap
+import SystemIO
 
 /// The descriptive fields of the image, written into the WIM's XML (see the
 /// README, "Prestaged media": which element holds which field).
@@ -41,13 +42,7 @@ public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
     static let zero = SHA1Digest(unchecked: [UInt8](repeating: 0, count: 20))
 
     /// Lower-case hex, as wimlib prints it.
-    public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(40)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var description: String { Hex.lower(bytes) }
 
     /// Parses 40 hex digits (either case).
     public init?(hex: some StringProtocol) {

@@ -1,6 +1,8 @@
 import Crypto
+import MediaData  // xmlEscape: one escaper for every XML mediafs writes
 import MediaTree
 import RegionMap
+import SystemIO
 
 /// Emits a planned WIM as a layout: the tables are encoded here, in memory;
 /// file data stays where it is (blob ranges, synthesized bytes).
@@ -162,10 +164,7 @@ struct WIMWriter {
         return out
     }
 
-    func hex32(_ v: UInt32) -> String {
-        let digits = String(v, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
-    }
+    func hex32(_ v: UInt32) -> String { "0x" + Hex.upper(v, digits: 8) }
 }
 
 /// Which XML element holds which descriptive field — mediafs's choice, in one place:
@@ -175,31 +174,16 @@ struct WIMWriter {
 /// `wimlib-imagex info` shows NAME, DESCRIPTION, DISPLAYNAME and DISPLAYDESCRIPTION.
 enum WIMXML {
     static func descriptiveElements(_ p: WIMProperties) -> String {
-        var out = "<NAME>\(escape(p.name))</NAME>"
-        if let comment = p.comment { out += "<DESCRIPTION>\(escape(comment))</DESCRIPTION>" }
-        if let version = p.version { out += "<DISPLAYNAME>\(escape(p.name + " " + version))</DISPLAYNAME>" }
-        if let createdBy = p.createdBy { out += "<DISPLAYDESCRIPTION>\(escape("Created by " + createdBy))</DISPLAYDESCRIPTION>" }
+        var out = "<NAME>\(xmlEscape(p.name))</NAME>"
+        if let comment = p.comment { out += "<DESCRIPTION>\(xmlEscape(comment))</DESCRIPTION>" }
+        if let version = p.version { out += "<DISPLAYNAME>\(xmlEscape(p.name + " " + version))</DISPLAYNAME>" }
+        if let createdBy = p.createdBy { out += "<DISPLAYDESCRIPTION>\(xmlEscape("Created by " + createdBy))</DISPLAYDESCRIPTION>" }
         if p.createdBy != nil || p.version != nil || p.comment != nil {
             out += "<MEDIAFS>"
-            if let v = p.createdBy { out += "<CREATEDBY>\(escape(v))</CREATEDBY>" }
-            if let v = p.version { out += "<VERSION>\(escape(v))</VERSION>" }
-            if let v = p.comment { out += "<COMMENT>\(escape(v))</COMMENT>" }
+            if let v = p.createdBy { out += "<CREATEDBY>\(xmlEscape(v))</CREATEDBY>" }
+            if let v = p.version { out += "<VERSION>\(xmlEscape(v))</VERSION>" }
+            if let v = p.comment { out += "<COMMENT>\(xmlEscape(v))</COMMENT>" }
             out += "</MEDIAFS>"
-        }
-        return out
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                if scalar.value < 0x20 { out += "&#\(scalar.value);" } else { out.unicodeScalars.append(scalar) }
-            }
         }
         return out
     }

@@ -67,7 +67,9 @@ struct LibraryCommand: ParsableCommand {
         func run() throws {
             let snapshot = try ContentLibrary(root: library).snapshot()
             if format == .json {
-                print(try LibraryListing.json(snapshot))
+                let (text, broken) = try LibraryListing.json(snapshot)
+                print(text)
+                if !broken.isEmpty { throw LibraryListIncomplete(library: library, problems: broken) }
                 return
             }
             var versions = 0
@@ -166,28 +168,52 @@ enum LibraryListing {
         let versions: [Version]
     }
 
+    /// A version that cannot be read has `broken` (the reason) and no files or bytes.
     struct Version: Encodable {
         let version: Int
         let contentID: String
         let current: Bool
-        let files: Int
-        let bytes: UInt64
+        let files: Int?
+        let bytes: UInt64?
+        let broken: String?
     }
 
-    static func json(_ snapshot: LibrarySnapshot) throws -> String {
+    /// A PkgLib entry that cannot be read as a package at all.
+    struct BrokenPackage: Encodable {
+        let reference: String
+        let broken: String
+    }
+
+    struct Document: Encodable {
+        let packages: [Package]
+        let brokenPackages: [BrokenPackage]
+    }
+
+    /// The listing as JSON, and the problems (as the text listing: the command exits 1 when there are any).
+    static func json(_ snapshot: LibrarySnapshot) throws -> (text: String, broken: [String]) {
         var packages: [Package] = []
+        var problems: [String] = []
         for packageID in snapshot.packageIDs {
             let current = snapshot.currentVersion(of: packageID)
             var versions: [Version] = []
             for version in snapshot.versions(of: packageID) {
-                let content = try snapshot.package("\(packageID).\(version)")
-                versions.append(Version(version: Int(version), contentID: content.contentID, current: version == current,
-                                        files: content.files.count, bytes: UInt64(content.totalBytes)))
+                let contentID = "\(packageID).\(version)"
+                do {
+                    let content = try snapshot.package(contentID)
+                    versions.append(Version(version: Int(version), contentID: content.contentID, current: version == current,
+                                            files: content.files.count, bytes: UInt64(content.totalBytes), broken: nil))
+                } catch {
+                    versions.append(Version(version: Int(version), contentID: contentID, current: version == current,
+                                            files: nil, bytes: nil, broken: "\(error)"))
+                    problems.append("\(error)")
+                }
             }
             packages.append(Package(packageID: packageID, name: snapshot.name(of: packageID),
                                     currentVersion: current.map { Int($0) }, versions: versions))
         }
-        return try JSONText.encode(["packages": packages])
+        let broken = snapshot.brokenPackages.map { BrokenPackage(reference: $0.reference, broken: "\($0.error)") }
+        problems += broken.map(\.broken)
+        return (try JSONText.encode(Document(packages: packages, brokenPackages: broken)), problems)
     }
 }
 

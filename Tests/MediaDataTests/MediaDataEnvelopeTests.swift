@@ -109,6 +109,15 @@ final class MediaDataEnvelopeTests: XCTestCase {
                     "<MediaVarList><var name=\"A\">&bogus;</var></MediaVarList>", "", "<MediaVarList><var name=\"A\"><![CDATA[x</var></MediaVarList>"] {
             XCTAssertThrowsError(try MediaVariableList.decode(MediaDataText.encode(bad), source: "v"), bad)
         }
+        // Characters XML cannot carry, literal or as references, name the variable (a NUL would
+        // also cut the text where readers cut it: found by Scripts/fuzz media-data).
+        for (bad, message) in [("<MediaVarList><var name=\"A\">x&#0;y</var></MediaVarList>", "variable A's value holds U+0000"),
+                               ("<MediaVarList><var name=\"B&#1;\">x</var></MediaVarList>", "variable B's name holds U+0001"),
+                               ("<MediaVarList><var name=\"C\"><![CDATA[\u{B}]]></var></MediaVarList>", "variable C's value holds U+000B")] {
+            XCTAssertThrowsError(try MediaVariableList.decode(MediaDataText.encode(bad), source: "v")) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+            }
+        }
     }
 
     func testKeyDerivationLengths() {

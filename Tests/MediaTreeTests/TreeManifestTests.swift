@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 @testable import MediaTree
 import RegionMap
+import SystemIO
 import XCTest
 
 final class TreeManifestTests: XCTestCase {
@@ -20,7 +21,7 @@ final class TreeManifestTests: XCTestCase {
         XCTAssertEqual(sums.count, 9)
         let efiHash = try XCTUnwrap(boot.files.first { $0.path == "EFI/BOOT/BOOTX64.EFI" }).hash.lowercased()
         XCTAssertEqual(sums.first, "\(efiHash)  EFI/BOOT/BOOTX64.EFI")
-        let labelHash = lowerHex(SHA256.hash(data: Array("label=LAB\r\n".utf8)))
+        let labelHash = Hex.lower(SHA256.hash(data: Array("label=LAB\r\n".utf8)))
         XCTAssertEqual(sums[1], "\(labelHash)  MediaLabel.txt")
 
         let long = try render(tree, .long).split(separator: "\n").map(String.init)
@@ -32,7 +33,7 @@ final class TreeManifestTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         XCTAssertEqual(object["label"] as? String, "LAB")
         XCTAssertEqual(object["files"] as? Int, 9)
-        XCTAssertEqual(object["fingerprint"] as? String, lowerHex(tree.fingerprint))
+        XCTAssertEqual(object["fingerprint"] as? String, Hex.lower(tree.fingerprint))
         let entries = try XCTUnwrap(object["entries"] as? [[String: Any]])
         let label = try XCTUnwrap(entries.first { $0["path"] as? String == "MediaLabel.txt" })
         XCTAssertEqual(label["sha256"] as? String, labelHash)
@@ -50,6 +51,6 @@ final class TreeManifestTests: XCTestCase {
         let bytes = [UInt8](repeating: 0x5A, count: 3 << 20)
         try Data(bytes).write(to: URL(fileURLWithPath: folder + "/a/big.bin"))
         let tree = try MediaTree.fromFolder(folder, label: "X")
-        XCTAssertEqual(try render(tree, .sha256sum), "\(lowerHex(SHA256.hash(data: bytes)))  a/big.bin\n")
+        XCTAssertEqual(try render(tree, .sha256sum), "\(Hex.lower(SHA256.hash(data: bytes)))  a/big.bin\n")
     }
 }

@@ -101,6 +101,23 @@ final class WIMArchiveTests: XCTestCase {
         }
         // Truncated after the header: the tables are gone.
         XCTAssertThrowsError(try WIMArchive.open(bytes: Array(good.prefix(good.count / 2)), name: "half.wim"))
+        XCTAssertThrowsError(try WIMArchive.open(bytes: Array(good.prefix(good.count / 2)), name: "half.wim")) { error in
+            XCTAssertTrue("\(error)".contains("past the end of the") && "\(error)".contains("(truncated?)"), "\(error)")
+        }
+        // WIMSanity, before wimlib reserves memory for what the header claims.
+        func patched(_ at: Int, _ value: UInt32) -> [UInt8] {
+            var bytes = good
+            for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+            return bytes
+        }
+        XCTAssertThrowsError(try WIMArchive.open(bytes: patched(44, 788_529_153), name: "count.wim")) { error in
+            XCTAssertTrue("\(error)".contains("the header counts 788529153 images, but the blob table holds 2 image metadata"), "\(error)")
+        }
+        var claims = good  // the blob table's original size (header bytes 64-71) far beyond its stored size
+        claims[64 + 4] = 0x10
+        XCTAssertThrowsError(try WIMArchive.open(bytes: claims, name: "claims.wim")) { error in
+            XCTAssertTrue("\(error)".contains("the uncompressed blob table says"), "\(error)")
+        }
         // A split WIM's part.
         try shell("head -c 2000000 /dev/urandom > a/Windows/big.bin && wimlib-imagex capture a s.wim s >/dev/null && wimlib-imagex split s.wim p.swm 1 >/dev/null")
         XCTAssertThrowsError(try WIMArchive(path: work + "/p.swm", name: "p.swm")) { error in

@@ -28,6 +28,27 @@ final class SHA1CacheTests: XCTestCase {
         XCTAssertEqual(SHA1Cache.parse(Array(mixed.utf8)).keys.sorted(), [other])
     }
 
+    /// The fuzz seeds were written by Python (hashlib and its own FNV-1a): an
+    /// independent writer of the format. Valid lines are read; a torn tail and a
+    /// line whose check fails are skipped, the lines after them kept.
+    func testLinesWrittenByAnotherImplementationAreRead() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/Corpus/sha1-cache")
+        func entries(_ name: String) throws -> [String: SHA1Cache.Entry] {
+            SHA1Cache.parse([UInt8](try Data(contentsOf: corpus.appendingPathComponent(name))))
+        }
+        let valid = try entries("valid.txt")
+        XCTAssertEqual(valid.count, 3)
+        let one = [UInt8](repeating: 1, count: 100)
+        XCTAssertEqual(valid[sha256(one)], SHA1Cache.Entry(size: 100, sha1: digest(one)))
+        XCTAssertEqual(try entries("torn-tail.txt"), valid)
+        let damaged = try entries("damaged-check.txt")
+        XCTAssertEqual(damaged.count, 4)
+        XCTAssertNil(damaged[sha256(Array("damaged".utf8))])
+        XCTAssertNotNil(damaged[sha256(Array("after".utf8))])
+        XCTAssertEqual(try entries("max-size.txt").first?.value.size, UInt64.max)
+    }
+
     func testLocationFollowsTheEnvironment() {
         XCTAssertEqual(SHA1Cache.forEnvironment(["MEDIAFS_SHA1_CACHE": "/c", "HOME": "/h"])?.path, "/c/sha1-v1.txt")
         XCTAssertEqual(SHA1Cache.forEnvironment(["XDG_CACHE_HOME": "/x", "HOME": "/h"])?.path, "/x/mediafs/sha1-v1.txt")

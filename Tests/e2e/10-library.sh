@@ -24,7 +24,7 @@ echo "ok: add prints the content ID"
 # The reference layout, checked with independent tools.
 wim_hash="$(sha256sum "$SRC/sources/boot.wim" | cut -d' ' -f1 | tr a-f A-F)"
 abc_hash=BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD
-blob="$LIB/FileLib/${wim_hash:0:4}/$wim_hash"
+blob="$(blob_path "$LIB" "$wim_hash")"
 [ -f "$blob" ] || fail "no blob $blob"
 cmp "$blob" "$SRC/sources/boot.wim" || fail "blob differs from the source"
 [ "$(find "$LIB/FileLib" -type f -name "$abc_hash" | wc -l)" = 1 ] || fail "two identical files not stored once"

@@ -10,9 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-for tool in python3 openssl mcopy xorriso; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools python3 openssl mcopy xorriso
 python3 -c 'import cryptography' || fail "Python's cryptography is not installed"
 MD="$ROOT/Tests/e2e/media_data.py"
 cd "$WORK"

@@ -10,17 +10,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-for tool in wimlib-imagex mcopy mkfs.fat xorriso qemu-system-x86_64 fusermount3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools wimlib-imagex mcopy mkfs.fat xorriso qemu-system-x86_64 fusermount3
 
-MOUNTS=()
-cleanup() {
-  local m
-  for m in "${MOUNTS[@]}"; do fusermount3 -u -z "$m" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 export SOURCE_DATE_EPOCH=1767225600
 make_boot_payloads "$WORK/payloads" >/dev/null

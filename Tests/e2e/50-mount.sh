@@ -5,18 +5,6 @@
 # reader; faults (a vanished or shrunk blob); SIGTERM; kill -9 + --force.
 source "$(dirname "$0")/lib.sh"
 
-MOUNTS=()
-cleanup_mounts() {
-  for m in "${MOUNTS[@]}"; do
-    if mounted "$m"; then
-      fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup_mounts EXIT
-
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 daemon_pid() { pgrep -f -- "--foreground-child.*" | while read -r p; do tr '\0' ' ' </proc/$p/cmdline | grep -qF " $1 " && echo "$p"; done | head -1; }
 
 SRC="$WORK/src"; M="$WORK/m"

@@ -11,20 +11,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-for tool in mcopy mshowfat xorriso qemu-system-x86_64 fusermount3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools mcopy mshowfat xorriso qemu-system-x86_64 fusermount3
 
-MOUNTS=()
-cleanup_mounts() {
-  local m
-  for m in "${MOUNTS[@]}"; do
-    mounted "$m" && { fusermount3 -u -z "$m" 2>/dev/null || true; }
-  done
-  rm -rf "$WORK"
-}
-trap cleanup_mounts EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 mount_at() {  # mount_at MOUNTPOINT [--images] SPEC
   local m="$1"; shift
   mkdir -p "$m"

@@ -7,22 +7,17 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-for tool in mount umount mount.fuse3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools mount umount mount.fuse3
 
-MOUNTS=()
 # mount.fuse3 runs `mediafs` from the standard PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:…),
 # not the caller's: the binary under test goes there for the test's length.
 LINK=/usr/local/sbin/mediafs
 cleanup() {
-  local m
-  for m in "${MOUNTS[@]}"; do mounted "$m" && { umount -l "$m" 2>/dev/null || true; }; done
+  unmount_all
   [ "$(readlink "$LINK" 2>/dev/null)" = "$MEDIAFS" ] && rm -f "$LINK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 fstype() { awk -v m="$1" '$5 == m {for (i = 7; i <= NF; i++) if ($i == "-") {print $(i + 1); exit}}' /proc/self/mountinfo; }
 options() { awk -v m="$1" '$5 == m {print $6; exit}' /proc/self/mountinfo; }
 unmount() {

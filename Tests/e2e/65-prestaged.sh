@@ -9,18 +9,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-for tool in wimlib-imagex 7z fusermount3 python3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools wimlib-imagex 7z fusermount3 python3
 
-MOUNTS=()
-cleanup() {
-  local m
-  for m in "${MOUNTS[@]}"; do fusermount3 -u -z "$m" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 
 export SOURCE_DATE_EPOCH=1767225600
 export MEDIAFS_TEST_PASSWORD=prestaged-password
@@ -146,7 +136,7 @@ done
 echo "ok: mounted LABEL.wim equals the export, random reads too"
 
 # ---- a wrong SHA-1 cache entry is caught by the verified export; the old output stays
-blob_of() { local h; h="$(sha256sum <"$1" | cut -d' ' -f1 | tr a-f A-F)"; echo "$LIB/FileLib/${h:0:4}/$h"; }
+blob_of() { blob_path "$LIB" "$(sha256sum <"$1" | cut -d' ' -f1)"; }
 cp "$MEDIAFS_SHA1_CACHE/sha1-v1.txt" "$WORK/cache.good"
 victim="$(blob_of "$S/pkg/setup.cmd")"
 python3 - "$MEDIAFS_SHA1_CACHE/sha1-v1.txt" "$(basename "$victim")" <<'PY'

@@ -14,22 +14,16 @@
 #   mount --images serves the USB image only, with one warning line.
 source "$(dirname "$0")/lib.sh"
 
-for tool in mdir mtype fsck.fat fusermount3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools mdir mtype fsck.fat fusermount3
 
-MOUNTS=()
 FOREGROUND=()
 cleanup() {
-  local m p
+  local p
   for p in "${FOREGROUND[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for m in "${MOUNTS[@]}"; do
-    mounted "$m" && { fusermount3 -u -z "$m" 2>/dev/null || true; }
-  done
+  unmount_all
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 # mount_fg LOG MOUNTPOINT ARGS...: a foreground daemon logging to LOG, in the background.
 mount_fg() {
   local log="$1" m="$2"; shift 2
@@ -78,7 +72,7 @@ YAML
 export SOURCE_DATE_EPOCH=1767225600
 
 victim_hash="$(sha256sum src/boot/victim.bin | awk '{print toupper($1)}')"
-BLOB="$LIB/FileLib/${victim_hash:0:4}/$victim_hash"
+BLOB="$(blob_path "$LIB" "$victim_hash")"
 [ -f "$BLOB" ] || fail "no blob at $BLOB"
 "$MEDIAFS" tree usb.yaml >/dev/null || fail "tree of the sound library"
 
@@ -130,7 +124,7 @@ echo "ok: linked blob: EIO in the mount, for that file only"
 rm "$BLOB"; mv "$WORK/blob.saved" "$BLOB"
 
 # ---- 2. a linked FileLib/<4> folder (a copy outside holding the outside bytes)
-FOLDER="$LIB/FileLib/${victim_hash:0:4}"
+FOLDER="$(dirname "$(blob_path "$LIB" "$victim_hash")")"
 mkdir -p "$OUTSIDE/filelib"; cp -a "$FOLDER" "$OUTSIDE/filelib/"; cp "$OUTSIDE/secret" "$OUTSIDE/filelib/${victim_hash:0:4}/$victim_hash"
 mv "$FOLDER" "$WORK/folder.saved"; ln -s "$OUTSIDE/filelib/${victim_hash:0:4}" "$FOLDER"
 check_refusals "linked FileLib folder" "$BLOB" "leads outside the library (symbolic link)"
@@ -172,6 +166,17 @@ if "$MEDIAFS" library list "$LIB" >list.out 2>list.err; then fail "list exited 0
 grep -qE '^  \* TST00001\.1 ' list.out && grep -qE '^  \* TST00002\.1 ' list.out || fail "list: the good packages: $(cat list.out)"
 grep -qF "BAD00001  broken: $LIB/PkgLib/BAD00001.INI:1:" list.out || fail "list: $(cat list.out)"
 grep -qF "2 broken" list.err || fail "list error: $(cat list.err)"
+# The JSON listing names them too (and exits 1 as the text one): the good packages listed, the broken ones with their reason.
+if "$MEDIAFS" library list "$LIB" --format json >list.json 2>list.err; then fail "list --format json exited 0 with broken packages"; fi
+python3 - list.json <<'PY' || fail "list --format json: $(cat list.json) $(cat list.err)"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+good = {p["packageID"]: p for p in doc["packages"]}
+assert all("broken" not in v and v["files"] > 0 for i in ("TST00001", "TST00002") for v in good[i]["versions"]), doc["packages"]
+broken = {b["reference"]: b["broken"] for b in doc["brokenPackages"]}
+assert sorted(broken) == ["BAD00001", "BAD00002"], broken
+assert "BAD00001.INI:1:" in broken["BAD00001"] and "leads outside" in broken["BAD00002"], broken
+PY
 if "$MEDIAFS" library verify "$LIB" >verify.out 2>&1; then fail "verify exited 0 with broken packages"; fi
 grep -qF "broken: BAD00001: $LIB/PkgLib/BAD00001.INI:1:" verify.out && grep -qF "broken: BAD00002: $LIB/PkgLib/BAD00002.INI: leads outside" verify.out \
   || fail "verify: $(cat verify.out)"

@@ -11,14 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
-MOUNTS=()
-cleanup() {
-  local m
-  for m in "${MOUNTS[@]}"; do fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 
 BIG=$((384 << 20))
 make_boot_payloads "$WORK/payloads" >/dev/null
@@ -47,7 +39,7 @@ boot: {image: FLT00001, architecture: x64}
 unattended: true
 task-sequence: FLT00003
 SPEC
-blob_of() { echo "$LIB/FileLib/${1:0:4}/$1"; }
+blob_of() { blob_path "$LIB" "$1"; }
 BLOB_A="$(blob_of "$(sha256sum < "$WORK/content/big/a.bin" | cut -c1-64 | tr a-f A-F)")"
 BLOB_Z="$(blob_of "$(sha256sum < "$WORK/content/big/z.bin" | cut -c1-64 | tr a-f A-F)")"
 [ -f "$BLOB_A" ] && [ -f "$BLOB_Z" ] || fail "blobs not where expected: $BLOB_A $BLOB_Z"

@@ -18,7 +18,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m {found=1} END {exit !found}' /proc/self/mountinfo; }
 
 make_boot_payloads "$WORK/payloads" >/dev/null
 mkdir -p "$WORK/boot/EFI/BOOT" "$WORK/ts"

@@ -3,14 +3,16 @@
 # Unicode, long names, deep folders, empty and edge-size files) go into a
 # library, out as USB and ISO media, and are read back by other
 # implementations -- fsck.fat, mtools, 7-Zip (USB); 7-Zip, xorriso, isoinfo
-# (ISO); the kernel through `mediafs mount` -- each compared with `mediafs
-# tree --format sha256sum`. A tree with two names equal apart from case must
+# (ISO); wimlib-imagex (verify, apply) and 7-Zip (prestaged media's WIM); the
+# kernel through `mediafs mount` -- each compared with `mediafs tree --format
+# sha256sum`. A tree with two names equal apart from case must
 # be refused for USB with one clear line (not a crash).
 #   RANDOM_TREES=N (default 3) trees, seeds RANDOM_TREE_SEED.. (default 1);
 #   Scripts/bench stress runs many more.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 export LC_ALL=C.UTF-8 MTOOLS_SKIP_CHECK=1
+export MEDIAFS_SHA1_CACHE="$WORK/sha1-cache"
 
 TREES="${RANDOM_TREES:-3}"
 FIRST_SEED="${RANDOM_TREE_SEED:-1}"
@@ -22,8 +24,12 @@ make_boot_payloads "$WORK/payloads" >/dev/null
 mkdir -p "$WORK/boot/EFI/BOOT" "$WORK/boot/boot"
 cp "$WORK/payloads/BOOTX64.EFI" "$WORK/boot/EFI/BOOT/"
 cp "$WORK/payloads/eltorito.img" "$WORK/boot/boot/etfsboot.com"
+# The OS image prestaged media applies: a one-file WIM.
+mkdir -p "$WORK/osroot/Windows" "$WORK/os"
+echo kernel > "$WORK/osroot/Windows/ntoskrnl.exe"
+wimlib-imagex capture "$WORK/osroot" "$WORK/os/install.wim" "Random OS" --compress=none >/dev/null
 
-# make_media DIR SEED [--case-collision]: DIR/{lib,usb.yaml,iso.yaml,tree}
+# make_media DIR SEED [--case-collision]: DIR/{lib,usb.yaml,iso.yaml,wim.yaml,tree}
 make_media() {
   local dir="$1" seed="$2"; shift 2
   mkdir -p "$dir/ts"
@@ -34,6 +40,7 @@ make_media() {
   "$MEDIAFS" library add "$dir/lib" --package RND00001 --name "Boot image (x64)" "$WORK/boot" >/dev/null
   "$MEDIAFS" library add "$dir/lib" --package RND00002 --name "Random tree $seed" "$dir/tree" >/dev/null
   "$MEDIAFS" library add "$dir/lib" --package RND00003 --name "Deploy" "$dir/ts" >/dev/null
+  "$MEDIAFS" library add "$dir/lib" --package RND00004 --name "OS image" "$WORK/os" >/dev/null
   local target
   for target in usb iso; do
     cat > "$dir/$target.yaml" <<SPEC
@@ -46,6 +53,15 @@ unattended: true
 task-sequence: RND00003
 SPEC
   done
+  # Prestaged media: the random tree is prestaged as a package (_SMSTaskSequence/Packages/RND00002/).
+  cat > "$dir/wim.yaml" <<SPEC
+kind: prestaged
+library: $dir/lib
+label: RANDOM $seed
+boot: {image: RND00001, architecture: x64}
+os-image: {package: RND00004}
+packages: [RND00002]
+SPEC
 }
 
 # matches WHAT FOLDER MANIFEST: every file of the manifest is in FOLDER with its bytes, and nothing else is.
@@ -93,8 +109,18 @@ check_iso() {
   rm -rf "$dir/7z-iso" "$dir/xorriso" "$iso"
 }
 
-# check_wim DIR: the hook for prestaged media (a WIM, checked with wimlib-imagex
-# apply/verify against the same manifest) once mediafs exports one.
+# check_wim DIR: wimlib-imagex (verify, apply) and 7-Zip against the prestaged tree.
+check_wim() {
+  local dir="$1" wim="$1/media.wim"
+  "$MEDIAFS" export "$dir/wim.yaml" --format wim -q -o "$wim" >/dev/null || fail "seed $seed: wim export"
+  wimlib-imagex verify "$wim" >"$WORK/wim.out" 2>&1 || fail "seed $seed: wimlib-imagex verify: $(tail -n 5 "$WORK/wim.out")"
+  wimlib-imagex apply "$wim" 1 "$dir/applied" >"$WORK/wim.out" 2>&1 || fail "seed $seed: wimlib-imagex apply: $(tail -n 5 "$WORK/wim.out")"
+  matches "seed $seed: WIM through wimlib-imagex apply" "$dir/applied" "$dir/manifest"
+  mkdir -p "$dir/7z-wim"
+  7z x -y -o"$dir/7z-wim" "$wim" >/dev/null || fail "seed $seed: 7z x of the WIM"
+  matches "seed $seed: WIM through 7-Zip" "$dir/7z-wim" "$dir/manifest"
+  rm -rf "$dir/applied" "$dir/7z-wim" "$wim"
+}
 
 # check_mount DIR: the kernel through FUSE against the tree.
 check_mount() {
@@ -111,9 +137,11 @@ for seed in $(seq "$FIRST_SEED" $((FIRST_SEED + TREES - 1))); do
   check_usb "$dir"
   "$MEDIAFS" tree --format sha256sum "$dir/iso.yaml" > "$dir/manifest" || fail "seed $seed: mediafs tree (iso)"
   check_iso "$dir"
+  "$MEDIAFS" tree --format sha256sum "$dir/wim.yaml" > "$dir/manifest" || fail "seed $seed: mediafs tree (wim)"
+  check_wim "$dir"
   "$MEDIAFS" tree --format sha256sum "$dir/usb.yaml" > "$dir/manifest"
   check_mount "$dir"
-  echo "ok: seed $seed: $(wc -l < "$dir/manifest") files -- fsck.fat, mtools, 7-Zip, xorriso, isoinfo, the mount agree"
+  echo "ok: seed $seed: $(wc -l < "$dir/manifest") files -- fsck.fat, mtools, 7-Zip, xorriso, isoinfo, wimlib-imagex, the mount agree"
   rm -rf "$dir"
 done
 

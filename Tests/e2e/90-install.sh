@@ -4,9 +4,7 @@
 # the bash, zsh and fish completions load in their shells and complete
 # subcommands and options, and the man page renders with `man -l`.
 source "$(dirname "$0")/lib.sh"
-for tool in man bash zsh fish; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (a missing tool fails, never skips)"
-done
+require_tools man bash zsh fish
 
 P="$WORK/prefix"
 "$ROOT/Scripts/install" "$P" > "$WORK/install.log" 2>&1 || { tail -30 "$WORK/install.log"; fail "Scripts/install $P"; }

@@ -46,4 +46,3 @@ enum MediaDataFiles {
     }
 }
 
-func lowerHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 { Hex.lower(bytes) }

@@ -1,6 +1,7 @@
 import ContentLibrary
 import MediaData
 import MediaSpec
+import SystemIO
 
 /// The small files mediafs writes onto the media. Text with CRLF line ends
 /// (the media is read by Windows PE), UTF-8 without a byte-order mark.
@@ -140,9 +141,9 @@ struct MediaVariablesBuilder {
             v.set("_SMSTSx64UnknownMachineGUID", x64 ?? DerivedGuid.make([Array("mediafs unknown computer x64".utf8), site]))
             v.set("_SMSTSx86UnknownMachineGUID", x86 ?? DerivedGuid.make([Array("mediafs unknown computer x86".utf8), site]))
         }
-        if let pfx { v.set("_SMSTSMediaPFX", upperHex(pfx)) }
-        if !site.rootCAs.isEmpty { v.set("_SMSTSRootCACerts", site.rootCAs.map(upperHex).joined(separator: "*")) }
-        if let signing = site.signing { v.set("_SMSTSSiteSigningCertificate", upperHex(signing)) }
+        if let pfx { v.set("_SMSTSMediaPFX", Hex.upper(pfx)) }
+        if !site.rootCAs.isEmpty { v.set("_SMSTSRootCACerts", site.rootCAs.map { Hex.upper($0) }.joined(separator: "*")) }
+        if let signing = site.signing { v.set("_SMSTSSiteSigningCertificate", Hex.upper(signing)) }
         if let prestart = spec.prestart {
             v.set("_SMSTSPreStartCommandLine", prestart.commandLine)
             if let p = prestart.package { v.set("_SMSTSPreStartPackageID", p.packageID) }
@@ -152,4 +153,3 @@ struct MediaVariablesBuilder {
     }
 }
 
-func upperHex(_ bytes: [UInt8]) -> String { lowerHex(bytes).uppercased() }

@@ -20,6 +20,10 @@ public struct FuzzTarget: Sendable {
         .spec,
         .taskSequenceXML,
         .peHeader,
+        .wim,
+        .pkcs12,
+        .mediaData,
+        .sha1Cache,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {
