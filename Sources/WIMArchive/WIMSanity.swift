@@ -31,16 +31,18 @@ enum WIMSanity {
         var isMetadata: Bool { flags & 0x02 != 0 }
 
         init(_ bytes: ArraySlice<UInt8>) {
-            func field(_ at: Int, _ count: Int) -> UInt64 {
-                var value: UInt64 = 0
-                for i in (0..<count).reversed() { value = value << 8 | UInt64(bytes[bytes.startIndex + at + i]) }
-                return value
-            }
-            storedSize = field(0, 7)
+            storedSize = littleEndian(bytes, 0, 7)
             flags = bytes[bytes.startIndex + 7]
-            offset = field(8, 8)
-            originalSize = field(16, 8)
+            offset = littleEndian(bytes, 8, 8)
+            originalSize = littleEndian(bytes, 16, 8)
         }
+    }
+
+    /// The `count`-byte little-endian number at `at` in `bytes`.
+    static func littleEndian(_ bytes: ArraySlice<UInt8>, _ at: Int, _ count: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for i in (0..<count).reversed() { value = value << 8 | UInt64(bytes[bytes.startIndex + at + i]) }
+        return value
     }
 
     /// Throws a sentence naming what is wrong; returns when wimlib may open the file.
@@ -90,7 +92,7 @@ enum WIMSanity {
         // A compressed resource holds a chunk table: one entry (4 bytes, 8 from 4 GiB on) per
         // chunk after the first. So its stored size bounds the size it may claim, whatever the
         // compression ratio — what stops a few stored bytes from claiming a gigabyte.
-        let chunkSize = UInt64(max(header.littleEndianUInt32(at: 20), 32768))
+        let chunkSize = max(littleEndian(header[...], 20, 4), 32768)
         func chunkTableFits(_ r: Resource, _ what: String) throws(WIMSanityError) {
             guard r.isCompressed, r.originalSize > 0 else { return }
             let entry: UInt64 = r.originalSize >= 1 << 32 ? 8 : 4
@@ -116,16 +118,10 @@ enum WIMSanity {
         }
         // wimlib allocates one record per image the header counts, before it reads them
         // (found by `Scripts/fuzz wim`: 788,529,153 images claimed in 1,752 bytes).
-        let imageCount = UInt64(header.littleEndianUInt32(at: 44))
+        let imageCount = littleEndian(header[...], 44, 4)
         guard imageCount <= metadataEntries else {
             throw WIMSanityError("the header counts \(imageCount) images, but the blob table holds \(metadataEntries) image metadata resources")
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    func littleEndianUInt32(at offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(self[offset + $1]) << (8 * $1) }
     }
 }
 
