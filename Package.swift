@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "FATImageTests", dependencies: ["FATImage", "MediaTree", "RegionMap"],
                     exclude: ["Golden"]),  // read by path (#filePath), as dosfstools keeps its xxd references
         .testTarget(name: "ISOImageTests", dependencies: ["ISOImage", "FATImage", "MediaTree", "RegionMap"]),
-        .testTarget(name: "WIMImageTests", dependencies: ["WIMImage", "MediaTree", "RegionMap", "MediaEngine",
+        .testTarget(name: "WIMImageTests", dependencies: ["WIMImage", "MediaTree", "RegionMap", "MediaEngine", "ContentLibrary", "SystemIO",
                                                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MediaCredentialsTests", dependencies: ["MediaCredentials",
                                                                  .product(name: "SwiftASN1", package: "swift-asn1")]),

@@ -61,7 +61,7 @@ extension MediaBuild {
     public func wimImage(progress: SHA1Pass.Progress? = nil) throws -> (image: MediaImage, report: SHA1Pass.Report) {
         let (sha1s, report) = try SHA1Pass.run(tree, cache: sha1Cache, progress: progress)
         let p = spec.mediaProperties
-        let layout = try WIMImage.layout(tree, sha1s: sha1s,
+        let layout = try WIMImage.layout(tree, sha1: { sha1s[$0] },
                                          properties: WIMProperties(name: tree.label, createdBy: p.createdBy,
                                                                    version: p.version, comment: p.comment))
         let image = MediaImage(name: imageBaseName + ".wim", format: .wim, layout: layout, disc: nil, discCount: nil, paths: nil)

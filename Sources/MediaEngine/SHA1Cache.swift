@@ -1,3 +1,4 @@
+import ContentLibrary
 import SystemIO
 import WIMImage
 
@@ -41,15 +42,16 @@ public struct SHA1Cache: Sendable {
         public let sha1: SHA1Digest
     }
 
-    /// Every valid entry, by upper-case SHA-256. Unreadable cache: empty (everything is hashed again).
-    public func load() -> [String: Entry] {
+    /// Every valid entry, by SHA-256. Unreadable cache: empty (everything is hashed again).
+    public func load() -> [SHA256Digest: Entry] {
         guard let bytes = try? AppendLog.read(path) else { return [:] }
         return Self.parse(bytes)
     }
 
     /// The valid entries of a cache file's bytes (`package`: the fuzz target reads it; the file is outside input).
-    package static func parse(_ bytes: [UInt8]) -> [String: Entry] {
-        var entries: [String: Entry] = [:]
+    package static func parse(_ bytes: [UInt8]) -> [SHA256Digest: Entry] {
+        var entries: [SHA256Digest: Entry] = [:]
+        entries.reserveCapacity(bytes.count / 128)
         var start = 0
         while start < bytes.count {
             guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { break }  // torn tail
@@ -61,13 +63,12 @@ public struct SHA1Cache: Sendable {
 
     /// `SHA256 SIZE SHA1 CHECK`, exactly; nil for anything else. Byte by byte,
     /// without intermediate arrays: a mount of 100,000 files reads 100,000 lines.
-    static func parseLine(_ line: ArraySlice<UInt8>) -> (String, Entry)? {
+    static func parseLine(_ line: ArraySlice<UInt8>) -> (SHA256Digest, Entry)? {
         let start = line.startIndex
         // 64 + 1 + size (1-20 digits) + 1 + 40 + 1 + 16
         guard line.count >= 124, line.count <= 143, line[start + 64] == UInt8(ascii: " ") else { return nil }
         let sizeEnd = line.endIndex - 58
         guard line[sizeEnd] == UInt8(ascii: " "), line[line.endIndex - 17] == UInt8(ascii: " ") else { return nil }
-        for c in line[start ..< start + 64] where !((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46)) { return nil }
         var size: UInt64 = 0
         for c in line[(start + 65) ..< sizeEnd] {
             guard c >= 0x30 && c <= 0x39 else { return nil }
@@ -81,19 +82,23 @@ public struct SHA1Cache: Sendable {
             guard let v = SHA1Digest.nibbleValue(c), c < 0x41 || c > 0x46 else { return nil }  // lower-case hex
             check = check << 4 | UInt64(v)
         }
+        // The SHA-256 in upper case only (what `line` writes), so each entry has one spelling.
         guard check == fnv1a(line[start ..< line.endIndex - 17]),
+              let sha256 = line[start ..< start + 64].withUnsafeBufferPointer({ hex in
+                  SHA256Digest.isUpperCase(hex) ? SHA256Digest(hex: hex) : nil
+              }),
               let sha1 = SHA1Digest(hexBytes: line[(sizeEnd + 1) ..< (line.endIndex - 17)]) else { return nil }
-        return (String(decoding: line[start ..< start + 64], as: UTF8.self), Entry(size: size, sha1: sha1))
+        return (sha256, Entry(size: size, sha1: sha1))
     }
 
     /// One cache line, newline included.
-    package static func line(sha256: String, size: UInt64, sha1: SHA1Digest) -> String {
-        let text = "\(sha256.uppercased()) \(size) \(sha1)"
+    package static func line(sha256: SHA256Digest, size: UInt64, sha1: SHA1Digest) -> String {
+        let text = "\(sha256.upperHex) \(size) \(sha1)"
         return text + " " + Hex.lower(fnv1a(Array(text.utf8)[...]), digits: 16) + "\n"
     }
 
     /// Appends entries (one `write` under the lock).
-    public func append(_ entries: [(sha256: String, size: UInt64, sha1: SHA1Digest)]) throws {
+    public func append(_ entries: [(sha256: SHA256Digest, size: UInt64, sha1: SHA1Digest)]) throws {
         let text = entries.map { Self.line(sha256: $0.sha256, size: $0.size, sha1: $0.sha1) }.joined()
         try AppendLog.append(path, bytes: Array(text.utf8))
     }

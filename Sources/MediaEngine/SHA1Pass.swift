@@ -1,4 +1,5 @@
-import Crypto
+import ContentLibrary
+import enum Crypto.Insecure  // (Crypto also has a SHA256Digest: the library's is meant here)
 import MediaTree
 import RegionMap
 import Synchronization
@@ -23,24 +24,29 @@ public enum SHA1Pass {
         public var cacheProblem: String?
     }
 
-    public static func run(_ tree: MediaTree, cache: SHA1Cache?, progress: Progress? = nil) throws -> ([String: SHA1Digest], Report) {
+    public static func run(_ tree: MediaTree, cache: SHA1Cache?, progress: Progress? = nil) throws -> (BlobSHA1s, Report) {
         var report = Report()
-        // Distinct blobs, each with the first media file that uses it (for messages).
-        var blobs: [String: (blob: Blob, path: String)] = [:]
-        tree.forEachFile { path, file in
-            if case .blob(let blob) = file.source, blob.size > 0, blobs[blob.path] == nil { blobs[blob.path] = (blob, path) }
-        }
-        var result: [String: SHA1Digest] = [:]
-        result.reserveCapacity(blobs.count)
-        let known: [String: SHA1Cache.Entry] = blobs.isEmpty ? [:] : (cache?.load() ?? [:])
+        var result = BlobSHA1s()
+        // Distinct contents without a known SHA-1, each with the first media file that
+        // uses it (for messages). A media path is made only for these: a mount of
+        // 100,000 files with the cache warm makes none.
         var missing: [(blob: Blob, path: String)] = []
-        for (path, item) in blobs {
-            if let sha256 = item.blob.sha256, let entry = known[sha256.uppercased()], entry.size == item.blob.size {
-                result[path] = entry.sha1
-                report.cachedBlobs += 1
-            } else {
-                missing.append(item)
+        var pending = Set<BlobSHA1s.Key>()
+        var known: [SHA256Digest: SHA1Cache.Entry]?
+        tree.forEachFileInFolder { folder, file in
+            guard case .blob(let blob) = file.source, blob.size > 0 else { return }
+            let key = BlobSHA1s.key(blob)
+            guard result[key] == nil, pending.isEmpty || !pending.contains(key) else { return }
+            if case .content(let sha256, let size) = key {
+                if known == nil { known = cache?.load() ?? [:] }
+                if let entry = known?[sha256], entry.size == size {
+                    result[key] = entry.sha1
+                    report.cachedBlobs += 1
+                    return
+                }
             }
+            pending.insert(key)
+            missing.append((blob, folder + file.name))
         }
         guard !missing.isEmpty else { return (result, report) }
 
@@ -54,11 +60,12 @@ public enum SHA1Pass {
         let state = work.state.withLock { $0 }
         if let failure = state.failure { throw failure }
 
-        var newEntries: [(sha256: String, size: UInt64, sha1: SHA1Digest)] = []
+        var newEntries: [(sha256: SHA256Digest, size: UInt64, sha1: SHA1Digest)] = []
         for (i, item) in missing.enumerated() {
             guard let sha1 = state.digests[i] else { continue }
-            result[item.blob.path] = sha1
-            if let sha256 = item.blob.sha256 { newEntries.append((sha256, item.blob.size, sha1)) }
+            let key = BlobSHA1s.key(item.blob)
+            result[key] = sha1
+            if case .content(let sha256, let size) = key { newEntries.append((sha256, size, sha1)) }
         }
         report.computedBlobs = missing.count
         report.computedBytes = total
@@ -149,4 +156,35 @@ public struct SHA1PassError: Error, CustomStringConvertible {
     }
 
     public var description: String { "\(mediaPath): cannot compute the SHA-1 of its blob \(blob): \(reason)" }
+}
+
+/// The SHA-1 of each blob of a tree, as the SHA-1 pass found them: by content
+/// (SHA-256 and size) for library blobs — a hashed key of four words, where a
+/// blob's path is a String of ~100 bytes to hash and compare — and by path for
+/// a blob with no SHA-256 (a plain file).
+public struct BlobSHA1s: Sendable {
+    public enum Key: Hashable, Sendable {
+        case content(SHA256Digest, size: UInt64)
+        case path(String)
+    }
+
+    private var digests: [Key: SHA1Digest] = [:]
+
+    public init() {}
+
+    /// The key of a blob: its content when it records a SHA-256, else its path.
+    public static func key(_ blob: Blob) -> Key {
+        if let text = blob.sha256, let sha256 = SHA256Digest(hex: text) { return .content(sha256, size: blob.size) }
+        return .path(blob.path)
+    }
+
+    public subscript(key: Key) -> SHA1Digest? {
+        get { digests[key] }
+        set { digests[key] = newValue }
+    }
+
+    /// The SHA-1 of `blob`'s content, when the pass found it.
+    public subscript(blob: Blob) -> SHA1Digest? { digests[Self.key(blob)] }
+
+    public var count: Int { digests.count }
 }

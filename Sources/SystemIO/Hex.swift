@@ -28,6 +28,17 @@ public enum Hex {
     }
 
     private static func encode<S: Sequence>(_ bytes: S, _ digits: [UInt8]) -> String where S.Element == UInt8 {
+        // Straight into the String's storage when the bytes are contiguous (arrays, digests).
+        let direct: String? = bytes.withContiguousStorageIfAvailable { input in
+            String(unsafeUninitializedCapacity: input.count * 2) { out in
+                for (i, b) in input.enumerated() {
+                    out[2 * i] = digits[Int(b >> 4)]
+                    out[2 * i + 1] = digits[Int(b & 15)]
+                }
+                return input.count * 2
+            }
+        }
+        if let direct { return direct }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for b in bytes {

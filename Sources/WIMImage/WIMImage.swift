@@ -21,14 +21,17 @@ public struct WIMProperties: Sendable, Equatable {
     }
 }
 
-/// A SHA-1 digest: how a WIM names content.
+/// A SHA-1 digest: how a WIM names content. Held inline (no array): a WIM of
+/// 100,000 files keeps, hashes and compares one per file.
 public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// The 20 bytes, big-endian: bytes 0-7, 8-15, 16-19.
+    private let w0, w1: UInt64
+    private let w2: UInt32
 
     /// `bytes` must be 20 bytes long.
     public init?(_ bytes: [UInt8]) {
         guard bytes.count == 20 else { return nil }
-        self.bytes = bytes
+        self.init(unchecked: bytes)
     }
 
     public static func of<B: Sequence>(_ data: B) -> SHA1Digest where B.Element == UInt8 {
@@ -37,9 +40,29 @@ public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
         return SHA1Digest(unchecked: Array(hasher.finalize()))
     }
 
-    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+    init(unchecked bytes: [UInt8]) {
+        func word(_ range: Range<Int>) -> UInt64 { bytes[range].reduce(0) { $0 << 8 | UInt64($1) } }
+        w0 = word(0..<8)
+        w1 = word(8..<16)
+        w2 = UInt32(word(16..<20))
+    }
 
     static let zero = SHA1Digest(unchecked: [UInt8](repeating: 0, count: 20))
+
+    /// The 20 bytes.
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        out.withUnsafeMutableBytes { store(into: $0, at: 0) }
+        return out
+    }
+
+    /// Writes the 20 bytes at `offset` of `raw` (which must hold them).
+    func store(into raw: UnsafeMutableRawBufferPointer, at offset: Int) {
+        precondition(offset >= 0 && offset + 20 <= raw.count, "SHA-1 at \(offset) past the buffer's end")
+        raw.storeBytes(of: w0.bigEndian, toByteOffset: offset, as: UInt64.self)
+        raw.storeBytes(of: w1.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+        raw.storeBytes(of: w2.bigEndian, toByteOffset: offset + 16, as: UInt32.self)
+    }
 
     /// Lower-case hex, as wimlib prints it.
     public var description: String { Hex.lower(bytes) }
@@ -59,7 +82,7 @@ public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
             out[k] = hi << 4 | lo
             i += 2
         }
-        bytes = out
+        self.init(unchecked: out)
     }
 
     /// The value of one hex digit (either case), or nil.
@@ -83,14 +106,20 @@ public struct SHA1Digest: Hashable, Sendable, CustomStringConvertible {
 /// files), however many files share it. The format follows
 /// `shared/reference/wim-format.md` (wimlib's and 7-Zip's readers).
 public enum WIMImage {
-    /// The layout of the WIM. `sha1s` gives the SHA-1 of every library blob of
-    /// the tree, by blob path (the content library records SHA-256 only);
-    /// synthesized files are hashed here. The GUID and every time come from the
-    /// tree and `properties`: same inputs, same bytes.
+    /// The layout of the WIM. `sha1` gives the SHA-1 of every library blob of
+    /// the tree (the content library records SHA-256 only; nil: not known, an
+    /// error); synthesized files are hashed here. The GUID and every time come
+    /// from the tree and `properties`: same inputs, same bytes.
+    public static func layout(_ tree: MediaTree, sha1: (Blob) -> SHA1Digest?,
+                              properties: WIMProperties) throws(WIMImageError) -> Layout {
+        let plan = try WIMPlan(tree: tree, sha1: sha1)
+        return WIMWriter(plan: plan, properties: properties, fingerprint: tree.fingerprint).layout()
+    }
+
+    /// The same with the SHA-1s by blob path (tests, small trees).
     public static func layout(_ tree: MediaTree, sha1s: [String: SHA1Digest],
                               properties: WIMProperties) throws(WIMImageError) -> Layout {
-        let plan = try WIMPlan(tree: tree, sha1s: sha1s)
-        return WIMWriter(plan: plan, properties: properties, fingerprint: tree.fingerprint).layout()
+        try layout(tree, sha1: { sha1s[$0.path] }, properties: properties)
     }
 
     /// Why `name` cannot be a WIM file name, or nil. The one place for WIM name

@@ -23,15 +23,14 @@ struct WIMPlan {
         var childListOffset: UInt64 = 0
         /// Index in `directories` of each child that is a directory (nil for files).
         var childDirectory: [Int?] = []
+        /// The SHA-1 of each child that is a file with content (nil for folders and empty files).
+        var childSHA1: [SHA1Digest?] = []
     }
 
     /// Pre-order: the root first, then each child directory's subtree in child order
     /// (the order wimlib lays the child lists out).
     var directories: [Directory] = []
     var resources: [Resource] = []
-    /// Each file's content (index into `resources`), nil for an empty file; keyed by object identity.
-    var fileResource: [ObjectIdentifier: Int] = [:]
-    var fileSHA1: [ObjectIdentifier: SHA1Digest] = [:]
     var fileCount = 0
     var totalFileBytes: UInt64 = 0
     /// Bytes of the metadata resource.
@@ -43,7 +42,8 @@ struct WIMPlan {
     /// Fixed part of a dentry, before the name.
     static let dentryFixedSize = 102
 
-    init(tree: MediaTree, sha1s: [String: SHA1Digest]) throws(WIMImageError) {
+    /// `sha1` gives the SHA-1 of a library blob (nil when unknown: an error).
+    init(tree: MediaTree, sha1 blobSHA1: (Blob) -> SHA1Digest?) throws(WIMImageError) {
         var byHash: [SHA1Digest: Int] = [:]
 
         // 1. Directories in pre-order, children sorted, contents deduplicated in that order.
@@ -52,37 +52,40 @@ struct WIMPlan {
             let index = directories.count
             directories.append(Directory(node: directory, children: children))
             var childDirectory: [Int?] = []
+            var childSHA1: [SHA1Digest?] = []
+            childDirectory.reserveCapacity(children.count)
+            childSHA1.reserveCapacity(children.count)
+            // A child's path is made only for a message.
+            func childPath(_ child: MediaNode) -> String { path.isEmpty ? child.name : path + "/" + child.name }
             for child in children {
-                let childPath = path.isEmpty ? child.name : path + "/" + child.name
-                if let problem = WIMImage.nameProblem(child.name) { throw .badName(path: childPath, problem: problem) }
+                if let problem = WIMImage.nameProblem(child.name) { throw .badName(path: childPath(child), problem: problem) }
                 switch child {
                 case .file(let file):
                     fileCount += 1
                     totalFileBytes += file.size
                     childDirectory.append(nil)
-                    guard file.size > 0 else { continue }
+                    guard file.size > 0 else { childSHA1.append(nil); continue }
                     let sha1: SHA1Digest
                     switch file.source {
                     case .blob(let blob):
-                        guard let known = sha1s[blob.path] else { throw .missingSHA1(path: childPath, blob: blob.path) }
+                        guard let known = blobSHA1(blob) else { throw .missingSHA1(path: childPath(child), blob: blob.path) }
                         sha1 = known
                     case .bytes(let shared):
                         sha1 = SHA1Digest.of(shared.bytes)
                     }
-                    let id = ObjectIdentifier(file)
-                    fileSHA1[id] = sha1
+                    childSHA1.append(sha1)
                     if let existing = byHash[sha1] {
                         resources[existing].referenceCount += 1
-                        fileResource[id] = existing
                     } else {
                         byHash[sha1] = resources.count
-                        fileResource[id] = resources.count
                         resources.append(Resource(sha1: sha1, source: file.source, size: file.size, referenceCount: 1))
                     }
                 case .directory:
                     childDirectory.append(-1)  // filled in below, once the child has its index
+                    childSHA1.append(nil)
                 }
             }
+            directories[index].childSHA1 = childSHA1
             for (i, child) in children.enumerated() {
                 if case .directory(let d) = child {
                     childDirectory[i] = try visit(d, path: path.isEmpty ? d.name : path + "/" + d.name)
@@ -125,13 +128,11 @@ struct WIMPlan {
     /// Siblings in the order wimlib writes them: NTFS-like collation, names
     /// compared by UTF-16 unit with a–z upper-cased, ties broken by the exact units.
     static func sorted(_ children: [MediaNode]) -> [MediaNode] {
-        let keyed = children.map { child in
-            let units = Array(child.name.utf16)
-            return (node: child, upper: units.map(upcase), units: units)
-        }
+        // The upper-cased units are computed once per child; the exact ones only for a tie.
+        let keyed = children.map { child in (node: child, upper: child.name.utf16.map(upcase)) }
         return keyed.sorted { a, b in
             if a.upper != b.upper { return a.upper.lexicographicallyPrecedes(b.upper) }
-            return a.units.lexicographicallyPrecedes(b.units)
+            return a.node.name.utf16.lexicographicallyPrecedes(b.node.name.utf16)
         }.map { $0.node }
     }
 

@@ -91,25 +91,29 @@ struct WIMWriter {
         for directory in plan.directories {
             var at = Int(directory.childListOffset)
             for (i, child) in directory.children.enumerated() {
+                let length: Int
                 switch child {
                 case .directory(let d):
                     let list = directory.childDirectory[i].map { plan.directories[$0].childListOffset } ?? 0
-                    writeDentry(&out, at: at, name: d.name, attributes: Self.directoryAttribute,
-                                childList: list, time: d.modified, sha1: nil)
+                    length = writeDentry(&out, at: at, name: d.name, attributes: Self.directoryAttribute,
+                                         childList: list, time: d.modified, sha1: nil)
                 case .file(let f):
                     let raw = f.attributes.rawValue & ~Self.directoryAttribute
-                    writeDentry(&out, at: at, name: f.name, attributes: raw == 0 ? Self.normalAttribute : raw,
-                                childList: 0, time: f.modified, sha1: plan.fileSHA1[ObjectIdentifier(f)])
+                    length = writeDentry(&out, at: at, name: f.name, attributes: raw == 0 ? Self.normalAttribute : raw,
+                                         childList: 0, time: f.modified, sha1: directory.childSHA1[i])
                 }
-                at += WIMPlan.dentryLength(name: child.name)
+                at += length
             }
         }
         return out.bytes
     }
 
+    /// Writes one dentry at `at`; returns its length.
+    @discardableResult
     func writeDentry(_ out: inout ByteWriter, at: Int, name: String, attributes: UInt32, childList: UInt64,
-                     time: Timestamp, sha1: SHA1Digest?) {
-        out.putLE(UInt64(WIMPlan.dentryLength(name: name)), at: at)
+                     time: Timestamp, sha1: SHA1Digest?) -> Int {
+        let length = WIMPlan.dentryLength(name: name)
+        out.putLE(UInt64(length), at: at)
         out.putLE(attributes, at: at + 8)
         out.putLE(Self.noSecurityID, at: at + 12)
         out.putLE(childList, at: at + 16)
@@ -117,10 +121,14 @@ struct WIMWriter {
         out.putLE(fileTime, at: at + 40)   // creation
         out.putLE(fileTime, at: at + 48)   // last access
         out.putLE(fileTime, at: at + 56)   // last write
-        if let sha1 { out.put(sha1.bytes, at: at + 64) }
-        let units = Array(name.utf16)
-        out.putLE(UInt16(units.count * 2), at: at + 100)
-        for (i, unit) in units.enumerated() { out.putLE(unit, at: at + WIMPlan.dentryFixedSize + 2 * i) }
+        if let sha1 { out.put(sha1, at: at + 64) }
+        var nameBytes = 0
+        for unit in name.utf16 {
+            out.putLE(unit, at: at + WIMPlan.dentryFixedSize + nameBytes)
+            nameBytes += 2
+        }
+        out.putLE(UInt16(nameBytes), at: at + 100)
+        return length
     }
 
     // MARK: lookup table
@@ -132,7 +140,7 @@ struct WIMWriter {
             out.putResourceHeader(at: at, size: size, flags: flags, offset: offset)
             out.putLE(UInt16(1), at: at + 24)
             out.putLE(references, at: at + 26)
-            out.put(sha1.bytes, at: at + 30)
+            out.put(sha1, at: at + 30)
             at += Self.lookupEntrySize
         }
         for r in plan.resources { entry(size: r.size, flags: 0, offset: r.offset, references: r.referenceCount, sha1: r.sha1) }
@@ -199,11 +207,13 @@ struct ByteWriter {
         bytes.replaceSubrange(offset ..< offset + data.count, with: data)
     }
 
+    mutating func put(_ sha1: SHA1Digest, at offset: Int) {
+        bytes.withUnsafeMutableBytes { sha1.store(into: $0, at: offset) }
+    }
+
     mutating func putLE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        var v = value.littleEndian
-        withUnsafeBytes(of: &v) { raw in
-            for (i, b) in raw.enumerated() { bytes[offset + i] = b }
-        }
+        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= bytes.count, "field at \(offset) past the table's end")
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
     }
 
     /// 7 bytes size in the file, 1 byte flags, 8 bytes offset, 8 bytes original size

@@ -39,7 +39,7 @@ public enum TreeManifest {
             }
         case .json:
             var files = 0
-            tree.forEachFile { _, _ in files += 1 }
+            tree.forEachFileInFolder { _, _ in files += 1 }
             out.append("{\"label\":\(json(tree.label)),\"fingerprint\":\"\(Hex.lower(tree.fingerprint))\",\"files\":\(files),\"bytes\":\(tree.totalBytes),\"entries\":[")
             var first = true
             try tree.forEachNode { path, node in

@@ -158,10 +158,17 @@ public struct MediaTree: Sendable {
 
     /// Every file with its path (`SMS/data/Variables.dat`, no leading slash), depth first, in sorted order.
     public func forEachFile(_ body: (String, MediaFile) throws -> Void) rethrows {
+        try forEachFileInFolder { folder, file in try body(folder + file.name, file) }
+    }
+
+    /// Every file with the path of its folder (`SMS/data/`, with its slash; "" at
+    /// the root), in the order of `forEachFile`: the folder's path is made once
+    /// for all its files, and a file's own path only by a caller that needs it.
+    public func forEachFileInFolder(_ body: (String, MediaFile) throws -> Void) rethrows {
         func walk(_ dir: MediaDirectory, _ prefix: String) throws {
             for child in dir.children {
                 switch child {
-                case .file(let f): try body(prefix + f.name, f)
+                case .file(let f): try body(prefix, f)
                 case .directory(let d): try walk(d, prefix + d.name + "/")
                 }
             }
@@ -193,7 +200,7 @@ public struct MediaTree: Sendable {
 
     public var totalBytes: UInt64 {
         var total: UInt64 = 0
-        forEachFile { _, f in total += f.size }
+        forEachFileInFolder { _, f in total += f.size }
         return total
     }
 }
