@@ -15,7 +15,8 @@ public enum SHA1Pass {
     public typealias Progress = @Sendable (UInt64, UInt64) -> Void
 
     public struct Report: Sendable {
-        public var cachedBlobs = 0
+        /// Files whose blob's SHA-1 came from the cache (a blob shared by several counts for each).
+        public var cachedFiles = 0
         public var computedBlobs = 0
         public var computedBytes: UInt64 = 0
         public var threads = 0
@@ -26,28 +27,28 @@ public enum SHA1Pass {
 
     public static func run(_ tree: MediaTree, cache: SHA1Cache?, progress: Progress? = nil) throws -> (BlobSHA1s, Report) {
         var report = Report()
-        var result = BlobSHA1s()
-        // Distinct contents without a known SHA-1, each with the first media file that
-        // uses it (for messages). A media path is made only for these: a mount of
-        // 100,000 files with the cache warm makes none.
+        // Distinct contents the cache does not know, each with the first media file
+        // that uses it (for messages). A media path is made only for these, and a
+        // cached SHA-1 is not copied: a mount of 100,000 files with the cache warm
+        // looks each blob up once here (and once more in the WIM's plan).
         var missing: [(blob: Blob, path: String)] = []
         var pending = Set<BlobSHA1s.Key>()
-        var known: [SHA256Digest: SHA1Cache.Entry]?
+        var loaded: [SHA256Digest: SHA1Cache.Entry]?
         tree.forEachFileInFolder { folder, file in
             guard case .blob(let blob) = file.source, blob.size > 0 else { return }
             let key = BlobSHA1s.key(blob)
-            guard result[key] == nil, pending.isEmpty || !pending.contains(key) else { return }
             if case .content(let sha256, let size) = key {
-                if known == nil { known = cache?.load() ?? [:] }
-                if let entry = known?[sha256], entry.size == size {
-                    result[key] = entry.sha1
-                    report.cachedBlobs += 1
+                if loaded == nil { loaded = cache?.load() ?? [:] }
+                if let entry = loaded?[sha256], entry.size == size {
+                    report.cachedFiles += 1
                     return
                 }
             }
+            guard !pending.contains(key) else { return }
             pending.insert(key)
             missing.append((blob, folder + file.name))
         }
+        var result = BlobSHA1s(cached: loaded ?? [:])
         guard !missing.isEmpty else { return (result, report) }
 
         // Largest first, so the big ones start early and the small ones fill the gaps.
@@ -64,7 +65,7 @@ public enum SHA1Pass {
         for (i, item) in missing.enumerated() {
             guard let sha1 = state.digests[i] else { continue }
             let key = BlobSHA1s.key(item.blob)
-            result[key] = sha1
+            result.computed[key] = sha1
             if case .content(let sha256, let size) = key { newEntries.append((sha256, size, sha1)) }
         }
         report.computedBlobs = missing.count
@@ -158,19 +159,21 @@ public struct SHA1PassError: Error, CustomStringConvertible {
     public var description: String { "\(mediaPath): cannot compute the SHA-1 of its blob \(blob): \(reason)" }
 }
 
-/// The SHA-1 of each blob of a tree, as the SHA-1 pass found them: by content
-/// (SHA-256 and size) for library blobs — a hashed key of four words, where a
-/// blob's path is a String of ~100 bytes to hash and compare — and by path for
-/// a blob with no SHA-256 (a plain file).
+/// The SHA-1 of each blob of a tree, as the SHA-1 pass found them: the cache's
+/// entries (by SHA-256, each for a blob of the size it records) and what the
+/// pass computed, by content (SHA-256 and size) for library blobs — a key of
+/// five words, where a blob's path is a String of ~100 bytes to hash and
+/// compare — and by path for a blob with no SHA-256 (a plain file).
 public struct BlobSHA1s: Sendable {
     public enum Key: Hashable, Sendable {
         case content(SHA256Digest, size: UInt64)
         case path(String)
     }
 
-    private var digests: [Key: SHA1Digest] = [:]
+    let cached: [SHA256Digest: SHA1Cache.Entry]
+    var computed: [Key: SHA1Digest] = [:]
 
-    public init() {}
+    init(cached: [SHA256Digest: SHA1Cache.Entry]) { self.cached = cached }
 
     /// The key of a blob: its content when it records a SHA-256, else its path.
     public static func key(_ blob: Blob) -> Key {
@@ -178,13 +181,11 @@ public struct BlobSHA1s: Sendable {
         return .path(blob.path)
     }
 
-    public subscript(key: Key) -> SHA1Digest? {
-        get { digests[key] }
-        set { digests[key] = newValue }
+    /// The SHA-1 of `blob`'s content, when the cache had it or the pass computed it.
+    public subscript(blob: Blob) -> SHA1Digest? {
+        let key = Self.key(blob)
+        if !computed.isEmpty, let sha1 = computed[key] { return sha1 }
+        if case .content(let sha256, let size) = key, let entry = cached[sha256], entry.size == size { return entry.sha1 }
+        return nil
     }
-
-    /// The SHA-1 of `blob`'s content, when the pass found it.
-    public subscript(blob: Blob) -> SHA1Digest? { digests[Self.key(blob)] }
-
-    public var count: Int { digests.count }
 }

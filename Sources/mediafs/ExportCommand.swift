@@ -142,7 +142,7 @@ struct ExportSource {
             images = [image]
             if report.computedBlobs > 0 {
                 let rate = report.seconds > 0 ? Double(report.computedBytes) / report.seconds / 1e9 : 0
-                say("SHA-1 of \(report.computedBlobs) blobs (\(report.computedBytes) bytes) computed in \(report.seconds.formatted2) s, \(rate.formatted2) GB/s on \(report.threads) threads; \(report.cachedBlobs) from the SHA-1 cache")
+                say("SHA-1 of \(report.computedBlobs) blobs (\(report.computedBytes) bytes) computed in \(report.seconds.formatted2) s, \(rate.formatted2) GB/s on \(report.threads) threads; files whose SHA-1 the cache had: \(report.cachedFiles)")
             }
             if let problem = report.cacheProblem { say("warning: \(problem)") }
         }

@@ -111,6 +111,25 @@ final class ContainmentTests: XCTestCase {
         }
     }
 
+    /// A per-file INI is read without an fstat (the listing vouched for it): one
+    /// swapped since for a FIFO or a folder fails the read, naming it, without
+    /// waiting; one longer than the limit is not read to its end.
+    func testPerFileINIReadRefusesWhatIsNoRegularFile() throws {
+        let folder = try OpenDirectory(path: lib + "/DataLib/XYZ0000A.1", beneath: lib)
+        var buffer = [UInt8](repeating: 0, count: 16)
+        XCTAssertEqual(try folder.readFile("Setup.exe.INI", into: &buffer), setupINI.count)
+        XCTAssertEqual(mkfifo(lib + "/DataLib/XYZ0000A.1/pipe.INI", 0o644), 0)
+        try FileManager.default.createDirectory(atPath: lib + "/DataLib/XYZ0000A.1/dir.INI", withIntermediateDirectories: false)
+        for name in ["pipe.INI", "dir.INI"] {
+            XCTAssertThrowsError(try folder.readFile(name, into: &buffer)) { error in
+                XCTAssertTrue("\(error)".contains(name) && "\(error)".contains("is not a regular file"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try folder.readFile("Setup.exe.INI", into: &buffer, limit: 8)) { error in
+            XCTAssertTrue("\(error)".contains("Setup.exe.INI") && "\(error)".contains("longer than 8 bytes"), "\(error)")
+        }
+    }
+
     func testTheRealFileStillReads() throws {
         try bothWays {
             XCTAssertEqual(try OpenFile(path: blob, beneath: lib).readAll(), Array("abc".utf8))

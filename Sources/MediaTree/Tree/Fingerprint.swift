@@ -1,5 +1,6 @@
 import Crypto
 import RegionMap
+import Synchronization
 
 extension MediaTree {
     /// SHA-256 over everything that decides the media's bytes: the label, every
@@ -16,6 +17,10 @@ extension MediaTree {
     /// It is assembled in one buffer, without a String per node: with 100,000
     /// files that was a twentieth of mounting.
     public var fingerprint: [UInt8] {
+        fingerprintMemo.value { computeFingerprint() }
+    }
+
+    private func computeFingerprint() -> [UInt8] {
         var stream = FingerprintStream()
         stream.add(label)
         stream.addTime(root.modified)
@@ -121,5 +126,17 @@ private struct FingerprintStream {
     mutating func finish() -> [UInt8] {
         flush()
         return Array(hasher.finalize())
+    }
+}
+
+/// Holds a tree's fingerprint once computed (a class: a `MediaTree` is a value).
+final class FingerprintMemo: Sendable {
+    private let stored = Mutex<[UInt8]?>(nil)
+
+    func value(_ compute: () -> [UInt8]) -> [UInt8] {
+        if let known = stored.withLock({ $0 }) { return known }
+        let computed = compute()  // outside the lock: two threads may both compute it, to the same bytes
+        stored.withLock { $0 = computed }
+        return computed
     }
 }

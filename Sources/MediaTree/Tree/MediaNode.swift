@@ -150,6 +150,9 @@ public struct MediaTree: Sendable {
     public let root: MediaDirectory
     /// The media label (`MediaLabel.txt`, the ISO volume ID, the FAT label's source).
     public let label: String
+    /// The fingerprint once computed (a tree never changes; a mount asks for it
+    /// for its identity and again for each image's serials or GUID).
+    let fingerprintMemo = FingerprintMemo()
 
     public init(root: MediaDirectory, label: String) {
         self.root = root
