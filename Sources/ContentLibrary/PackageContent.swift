@@ -1,3 +1,5 @@
+import SystemIO
+
 /// One file of a package version, as its per-file INI in DataLib describes it.
 public struct LibraryFile: Sendable, Equatable {
     /// Path inside the package, "/"-separated ("sources/boot.wim").
@@ -23,7 +25,7 @@ public struct LibraryFile: Sendable, Equatable {
 
     /// The file's name (last path component).
     public var name: String {
-        path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        splitPath(path).name
     }
 }
 

@@ -181,6 +181,16 @@ public enum FileSystem {
     }
 }
 
+/// `path` cut at its last "/": the folder ("" when there is none) and the name.
+/// The one way paths are split; by UTF-8 byte, not by Character (a package of
+/// 100,000 files splits 100,000, and a Character search was a third of that).
+public func splitPath(_ path: String) -> (folder: String, name: String) {
+    let utf8 = path.utf8
+    guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return ("", path) }
+    return (String(decoding: utf8[..<slash], as: UTF8.self),
+            String(decoding: utf8[utf8.index(after: slash)...], as: UTF8.self))
+}
+
 /// `folder/name` (or `name` in the top folder), made in one allocation: the
 /// one way paths are joined (a package of 100,000 files joins 100,000).
 public func joinedPath(_ folder: String, _ name: String) -> String {

@@ -329,10 +329,7 @@ public struct MediaComposer {
         return result
     }
 
-    func split(_ path: String) -> (String, String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
-    }
+    func split(_ path: String) -> (String, String) { splitPath(path) }
 }
 
 public enum ComposeError: Error, CustomStringConvertible {
