@@ -24,10 +24,13 @@ struct DataLibReader: Sendable {
     let checkBlobs: Bool
     /// Threads that read per-file INIs at most (1: the calling thread only).
     let workers: Int
+    /// FileLib's real `<first 4>` folders, for the blob checks' one-stat path.
+    let fileLibFolders: FileLibFolders
 
-    init(root: String, checkBlobs: Bool, workers: Int = DataLibReader.defaultWorkers) {
+    init(root: String, checkBlobs: Bool, fileLibFolders: FileLibFolders = .none, workers: Int = DataLibReader.defaultWorkers) {
         self.root = root
         self.checkBlobs = checkBlobs
+        self.fileLibFolders = fileLibFolders
         self.workers = max(1, workers)
     }
 
@@ -186,6 +189,7 @@ struct DataLibReader: Sendable {
         let fileLibPath = root + "/FileLib"
         let checkBlobs = checkBlobs
         let root = root
+        let fileLibFolders = fileLibFolders
 
         ParallelWork.run(workers: workers) { worker in
             if worker == 0 {
@@ -199,7 +203,7 @@ struct DataLibReader: Sendable {
                     slices.finishListing(error)
                 }
             }
-            var reader = SliceReader(root: root, fileLibPath: fileLibPath, checkBlobs: checkBlobs)
+            var reader = SliceReader(root: root, fileLibPath: fileLibPath, checkBlobs: checkBlobs, fileLibFolders: fileLibFolders)
             while let slice = slices.next() {
                 do {
                     try reader.read(slice.files, into: slice.parsed)
@@ -323,13 +327,16 @@ struct DataLibReader: Sendable {
         let checkBlobs: Bool
         /// FileLib, open, to stat blobs as `<first 4>/<HASH>` inside it.
         var fileLib: OpenDirectory?
+        /// The `FileLib/<first 4>` folders listed as real folders (not links).
+        let fileLibFolders: FileLibFolders
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         var folder: OpenDirectory?
 
-        init(root: String, fileLibPath: String, checkBlobs: Bool) {
+        init(root: String, fileLibPath: String, checkBlobs: Bool, fileLibFolders: FileLibFolders) {
             self.root = root
             self.fileLibPath = fileLibPath
             self.checkBlobs = checkBlobs
+            self.fileLibFolders = fileLibFolders
         }
 
         mutating func read(_ files: [PendingFile], into parsed: ParsedFiles) throws {
@@ -366,7 +373,8 @@ struct DataLibReader: Sendable {
                 self.fileLib = fileLib
                 // One stat per file, duplicates included: remembering sizes by
                 // hash cost as much as the stats it saved.
-                st = try fileLib.statusBeneath(relative)
+                let (folder, name) = splitPath(relative)
+                st = try fileLib.statusBeneath(folder: folder, name: name, folderIsReal: fileLibFolders.contains(ini.hash))
             } catch {
                 throw ContentLibraryError.from(error, path: fileLibPath + "/" + relative)
             }

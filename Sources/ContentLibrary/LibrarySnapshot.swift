@@ -22,6 +22,8 @@ public final class LibrarySnapshot: Sendable {
     /// PkgLib entries that cannot be read as a package, by package ID (see `brokenPackages`).
     let broken: [String: ContentLibraryError]
     private let loaded = Mutex<[String: PackageContent]>([:])
+    /// FileLib's folders, listed the first time a package's blobs are checked.
+    private let fileLibFolders = Mutex<FileLibFolders?>(nil)
 
     init(root: String, checkBlobSizes: Bool = true) throws {
         self.root = root
@@ -94,13 +96,23 @@ public final class LibrarySnapshot: Sendable {
         if let cached = loaded.withLock({ $0[contentID] }) { return cached }
         // Loaded outside the lock: two threads asking for the same package at once
         // both read it (same result), rather than every other package waiting.
-        let content = try DataLibReader(root: root, checkBlobs: checksBlobSizes)
+        let content = try DataLibReader(root: root, checkBlobs: checksBlobSizes,
+                                        fileLibFolders: checksBlobSizes ? listedFileLibFolders() : .none)
             .load(packageID: index.packageID, version: version, name: index.name, namedBy: index.path)
         return loaded.withLock { cache in
             if let first = cache[contentID] { return first }
             cache[contentID] = content
             return content
         }
+    }
+
+    /// FileLib's real folders, listed once per snapshot (a listing taken late
+    /// only misses folders made since: their blobs take the slow check).
+    private func listedFileLibFolders() -> FileLibFolders {
+        if let known = fileLibFolders.withLock({ $0 }) { return known }
+        let listed = FileLibFolders.list(root: root)
+        fileLibFolders.withLock { $0 = listed }
+        return listed
     }
 
     /// The package and version a reference names.

@@ -6,6 +6,9 @@ public struct SHA256Digest: Hashable, Sendable {
     /// The bytes, big-endian, 8 at a time.
     private let w0, w1, w2, w3: UInt64
 
+    /// The first two bytes (the blob's `FileLib/<first 4 digits>` folder).
+    public var firstTwoBytes: UInt16 { UInt16(truncatingIfNeeded: w0 >> 48) }
+
     /// All zero bits (a placeholder, not the hash of anything known).
     public static let zero = SHA256Digest(words: 0, 0, 0, 0)
 

@@ -214,6 +214,22 @@ extension OpenDirectory {
         return FileStatus(st)
     }
 
+    /// `stat` of `folder/name` (`folder` one name of this folder) without leaving
+    /// it, as `statusBeneath` answers, in one system call where that takes three,
+    /// when the caller knows `folder` to be a real folder, not a link (from a
+    /// listing of this folder): `folder/name` is stat'ed without following a
+    /// link at its end. Anything else (a link, or `folderIsReal` false) goes
+    /// through `statusBeneath`, for its verdict and its message. (A folder
+    /// swapped for a link since the listing could make this stat a file outside:
+    /// metadata only — every read opens through `Beneath`.)
+    public func statusBeneath(folder: String, name: String, folderIsReal: Bool) throws -> FileStatus? {
+        let relative = folder + "/" + name
+        guard folderIsReal, let st = try status(relative, followLinks: false), st.kind != .symlink else {
+            return try statusBeneath(relative)
+        }
+        return st
+    }
+
     /// The whole of the small regular file `relative` of this folder (an INI file).
     public func readFile(_ relative: String) throws -> [UInt8] {
         try openFile(relative).readAll()

@@ -67,6 +67,20 @@ final class ContainmentTests: XCTestCase {
         }
     }
 
+    /// The one-stat blob check trusts only `FileLib/<4>` folders a listing saw as
+    /// real folders; a linked one is left to the slow check (which refuses it).
+    func testFileLibListingKnowsOnlyRealFolders() throws {
+        let abc = try XCTUnwrap(SHA256Digest(hex: Vectors.abc))
+        XCTAssertTrue(FileLibFolders.list(root: lib).contains(abc))
+        XCTAssertFalse(FileLibFolders.none.contains(abc))
+        XCTAssertEqual(FileLibFolders.prefixValue("BA78"), 0xBA78)
+        XCTAssertNil(FileLibFolders.prefixValue("ba78"))
+        XCTAssertNil(FileLibFolders.prefixValue("BA7"))
+        try FileManager.default.removeItem(atPath: lib + "/FileLib/BA78")
+        try FileManager.default.createSymbolicLink(atPath: lib + "/FileLib/BA78", withDestinationPath: outside + "/BA78")
+        XCTAssertFalse(FileLibFolders.list(root: lib).contains(abc))
+    }
+
     func testALinkedDataLibFolderIsRefused() throws {
         let folder = lib + "/DataLib/XYZ0000A.1"
         try FileManager.default.removeItem(atPath: folder)
