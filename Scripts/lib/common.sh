@@ -61,11 +61,12 @@ asan_fuzz_flags() {
 }
 
 # MEDIAFS_SANITIZE=address|thread (Scripts/test --sanitize): the unit and e2e
-# tests under that sanitizer (thread: a debug build in .build-thread).
+# tests under that sanitizer (thread: a debug build in .build-thread, with
+# Sources/TSanMutexHooks, which makes Synchronization's Mutex visible to TSan).
 case "${MEDIAFS_SANITIZE:-}" in
   "") ;;
   address) asan_fuzz_flags; SWIFT_FLAGS=("${ASAN_FUZZ_FLAGS[@]}") ;;
-  thread) SWIFT_FLAGS=(-c debug --scratch-path "$ROOT/.build-thread" -Xswiftc -sanitize=thread) ;;
+  thread) SWIFT_FLAGS=(-c debug --scratch-path "$ROOT/.build-thread" -Xswiftc -sanitize=thread -Xcc -DMEDIAFS_TSAN_MUTEX) ;;
   *) echo "MEDIAFS_SANITIZE: address or thread, not $MEDIAFS_SANITIZE" >&2; exit 2 ;;
 esac
 

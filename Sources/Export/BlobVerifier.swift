@@ -81,6 +81,9 @@ final class BlobVerifier: @unchecked Sendable {
         var failure: (index: Int, error: any Error)?
         var verified = 0
         var cancelled = false
+        /// Each checked blob's status (fstat of the descriptor it was hashed
+        /// from) taken before its first byte was read, by check index.
+        var statusBefore: [Int: FileStatus] = [:]
     }
     private let state = Mutex(State())
     /// `failure?.index`, or `Int.max`, readable without the lock on every buffer.
@@ -122,13 +125,41 @@ final class BlobVerifier: @unchecked Sendable {
     var failure: (any Error)? { state.withLock { $0.failure?.error } }
 
     /// Waits for every lane, then throws the earliest failure. Returns the
-    /// number of blobs verified.
+    /// number of blobs verified. Called once the writer has read every byte.
+    ///
+    /// A lane may hash a blob long before the writer copies it (a slow output,
+    /// a USB stick): a blob written to in place in between would go out
+    /// unchecked. So each verified blob's status (size, mtime, inode) must
+    /// still be the one it had before it was hashed; a change throws
+    /// `ExportError.blobChanged`.
     func finish() throws -> Int {
+        let verified = try waitForLanes()
+        try checkUnchanged()
+        return verified
+    }
+
+    /// `finish` without the status check: waits for every lane, throws the earliest failure.
+    func waitForLanes() throws -> Int {
         if started { threads.wait() }
         started = false
         let (failure, verified) = state.withLock { ($0.failure, $0.verified) }
         if let failure { throw failure.error }
         return verified
+    }
+
+    /// Throws `ExportError.blobChanged` for the first checked blob whose status is not the one it was hashed with.
+    func checkUnchanged() throws {
+        let before = state.withLock { $0.statusBefore }
+        for (index, status) in before.sorted(by: { $0.key < $1.key }) {
+            let blob = checks[index].blob
+            let now: FileStatus
+            do { now = try blobs.open(blob).status() } catch let error as BlobError {
+                throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
+            } catch let error as SystemError {
+                throw ExportError.blob(.unreadable(blob, error), mediaPath: mediaPaths[blob.path])
+            }
+            guard now == status else { throw ExportError.blobChanged(blob, mediaPath: mediaPaths[blob.path]) }
+        }
     }
 
     /// After an error elsewhere: lanes drop what they are doing and end.
@@ -167,6 +198,14 @@ final class BlobVerifier: @unchecked Sendable {
     /// because an earlier blob (in the lanes' order) failed or the export ended.
     private func check(_ check: BlobCheck, index: Int, buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
         let blob = check.blob
+        // What `finish` compares with once the writer is done (see there).
+        let status: FileStatus
+        do { status = try blobs.open(blob).status() } catch let error as BlobError {
+            throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
+        } catch let error as SystemError {
+            throw ExportError.blob(.unreadable(blob, error), mediaPath: mediaPaths[blob.path])
+        }
+        state.withLock { $0.statusBefore[index] = status }
         var hashers = MultiHasher(check.digests)
         var offset: UInt64 = 0
         while offset < blob.size {

@@ -7,6 +7,11 @@ public enum ExportError: Error, CustomStringConvertible {
     /// A library blob's bytes do not hash to what the library records
     /// (SHA-256), or to a digest the layout adds (SHA-1: `expected` has 40 digits).
     case blobMismatch(Blob, mediaPath: String?, expected: String, actual: String)
+    /// A library blob's status (size, modification time, inode) changed
+    /// between its check and the end of the export: written to in place or
+    /// replaced while the image streamed, so the bytes written may not be
+    /// the bytes checked.
+    case blobChanged(Blob, mediaPath: String?)
     /// The written output, read back, is not what was streamed.
     case writtenMismatch(output: String, expected: String, actual: String)
     case deviceBusy(String, mountPoints: [String])
@@ -28,7 +33,7 @@ public enum ExportError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .blobMismatch, .interrupted:
+        case .blobMismatch, .blobChanged, .interrupted:
             return stoppedCause + ", nothing written"
         case .incomplete(let error, let output):
             return "\(error.stoppedCause); \(output) holds an incomplete image"
@@ -66,6 +71,9 @@ public enum ExportError: Error, CustomStringConvertible {
                 return "\(file)library blob \(blob.path) is damaged or the SHA-1 cache is wrong: its SHA-1 is \(actual), but the image names it \(expected) (a WIM's SHA-1s come from the SHA-1 cache: remove its entry or the cache file if the blob is sound); export stopped"
             }
             return "\(file)library blob \(blob.path) is damaged: its SHA-256 is \(actual), the library records \(expected); export stopped"
+        case .blobChanged(let blob, let mediaPath):
+            let file = mediaPath.map { "\($0): " } ?? ""
+            return "\(file)library blob \(blob.path) changed while the export read it (written to in place, or replaced); export stopped"
         case .interrupted(let signal):
             return "interrupted (\(signal)); export stopped"
         default:

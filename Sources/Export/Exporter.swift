@@ -99,7 +99,7 @@ public final class Exporter {
             // "Nothing written" is true of files only; say what a pipe or a device holds.
             if let error = error as? ExportError, let partial = opened.first(where: \.wroteAny) {
                 switch error {
-                case .blobMismatch, .interrupted: throw ExportError.incomplete(error, output: partial.display)
+                case .blobMismatch, .blobChanged, .interrupted: throw ExportError.incomplete(error, output: partial.display)
                 default: break
                 }
             }

@@ -63,7 +63,11 @@ public final class MountDaemon: @unchecked Sendable {
     private var builder = ViewBuilder()
     /// Warnings already logged.
     private let warned = Mutex<Set<String>>([])
-    private var session: OpaquePointer?
+    /// The session's address (0: none) while it may be notified: `invalidate`
+    /// (the watcher thread) notifies under the lock, and `run` clears it before
+    /// it unmounts and destroys the session, so a reload that coincides with
+    /// the end of the mount never notifies a destroyed session.
+    private let session = Mutex<UInt>(0)
 
     /// Loads the first build (errors in the spec or library surface here, before anything is mounted).
     public init(source: any MountSource, options: MountOptions, logger: Logger, blobCacheSize: Int = 256) throws {
@@ -107,8 +111,11 @@ public final class MountDaemon: @unchecked Sendable {
             return fuse_session_new(&args, &ops, MemoryLayout<fuse_lowlevel_ops>.size, userdata)
         }
         guard let se = made else { throw MountError.session("libfuse refused the options \(mountOptions.joined(separator: ","))") }
-        session = se
-        defer { fuse_session_destroy(se) }
+        session.withLock { $0 = UInt(bitPattern: se) }
+        defer {
+            session.withLock { $0 = 0 }
+            fuse_session_destroy(se)
+        }
 
         restoreDefaultSignalActions([SIGINT, SIGTERM, SIGHUP])
         guard fuse_set_signal_handlers(se) == 0 else { throw MountError.session("cannot install signal handlers") }
@@ -129,8 +136,8 @@ public final class MountDaemon: @unchecked Sendable {
         fuse_loop_cfg_set_idle_threads(config, UInt32(max(2, options.maxThreads / 2)))
         fuse_loop_cfg_set_clone_fd(config, 0)
         let result = mediafs_session_loop_mt(se, config)
+        session.withLock { $0 = 0 }
         fuse_session_unmount(se)
-        session = nil
         logger.info("unmounted \(options.mountPoint)\(result > 0 ? " (signal \(result))" : "")")
         if result < 0 { throw MountError.session("the session loop failed: \(String(cString: strerror(-result)))") }
     }
@@ -213,19 +220,21 @@ public final class MountDaemon: @unchecked Sendable {
     /// attributes/listings of folders whose entries changed. Files that changed
     /// have new inodes, so their old inodes' pages stay right for old readers.
     private func invalidate(old: View, new: View) {
-        guard let se = session else { return }
-        for (inode, node) in old.nodes {
-            guard case .directory(let then) = node.kind else { continue }
-            let now = new.listing(of: inode)
-            for (index, name) in then.names.enumerated() where now?.inode(named: name) != then.inodes[index] {
-                _ = name.withCString { fuse_lowlevel_notify_inval_entry(se, inode, $0, strlen($0)) }
+        session.withLock { address in
+            guard let se = OpaquePointer(bitPattern: address) else { return }
+            for (inode, node) in old.nodes {
+                guard case .directory(let then) = node.kind else { continue }
+                let now = new.listing(of: inode)
+                for (index, name) in then.names.enumerated() where now?.inode(named: name) != then.inodes[index] {
+                    _ = name.withCString { fuse_lowlevel_notify_inval_entry(se, inode, $0, strlen($0)) }
+                }
             }
-        }
-        for (inode, node) in new.nodes {
-            guard case .directory(let now) = node.kind else { continue }
-            if let before = old.nodes[inode], case .directory(let then) = before.kind,
-               then.sameEntries(as: now), before.modified == node.modified { continue }
-            _ = fuse_lowlevel_notify_inval_inode(se, inode, 0, 0)
+            for (inode, node) in new.nodes {
+                guard case .directory(let now) = node.kind else { continue }
+                if let before = old.nodes[inode], case .directory(let then) = before.kind,
+                   then.sameEntries(as: now), before.modified == node.modified { continue }
+                _ = fuse_lowlevel_notify_inval_inode(se, inode, 0, 0)
+            }
         }
     }
 

@@ -151,6 +151,35 @@ final class StreamingTests: XCTestCase {
         XCTAssertEqual(try scratch.entries(), ["large.bin", "media.img", "small.bin"])
     }
 
+    /// A lane may hash a blob long before the writer copies it (the writer is
+    /// slow: a USB stick, or a sanitizer build, where 75-faults found this): a
+    /// blob overwritten in place after its check, same size, other bytes, must
+    /// still stop the export, which `finish` sees from the blob's status.
+    func testBlobOverwrittenAfterItsCheckIsCaughtAtTheEnd() throws {
+        let scratch = try Scratch()
+        let bytes = patternBytes(1 << 20, seed: 7)
+        let blob = try scratch.blob("a.bin", bytes: bytes)
+        // An old mtime, as a library blob has: the overwrite below changes it
+        // even where timestamps are coarse.
+        try tool("touch", "-d", "2020-01-01 00:00:00", blob.path)
+        var b = LayoutBuilder()
+        b.append(blob: blob)
+        let layout = b.build()
+        let verifier = BlobVerifier(checks: BlobCheck.all(in: layout, extra: [:]), blobs: BlobReader(),
+                                    mediaPaths: [blob.path: "big/a.bin"], lanes: 2, bufferSize: 64 << 10)
+        verifier.start()
+        XCTAssertEqual(try verifier.waitForLanes(), 1, "hashed, and sound")
+        XCTAssertNoThrow(try verifier.checkUnchanged(), "nothing changed yet")
+        try tool("sh", "-c", "printf XXXXXXXX | dd of='\(blob.path)' bs=1 seek=1000 conv=notrunc status=none")
+        XCTAssertThrowsError(try verifier.checkUnchanged()) { error in
+            guard case ExportError.blobChanged(let changed, let mediaPath) = error else { return XCTFail("not blobChanged: \(error)") }
+            XCTAssertEqual(changed.path, blob.path)
+            XCTAssertEqual(mediaPath, "big/a.bin")
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("big/a.bin") && text.contains(blob.path) && text.hasSuffix("nothing written"), text)
+        }
+    }
+
     /// The hook for a layout's own digests (a WIM's SHA-1s): checked in the
     /// same pass as the library's SHA-256; the digests from sha1sum.
     func testExpectedSHA1DigestsAreChecked() throws {

@@ -119,11 +119,22 @@ echo "ok: faults give EIO for their file only"
 # ---- SIGTERM unmounts cleanly
 pid="$(daemon_pid "$M")"; [ -n "$pid" ] || fail "no daemon process"
 kill -TERM "$pid"
-for _ in $(seq 1 50); do mounted "$M" || break; sleep 0.1; done
-mounted "$M" && fail "SIGTERM did not unmount"
-for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2>/dev/null && fail "the daemon did not exit after SIGTERM"
-echo "ok: SIGTERM unmounts and exits"
+if [ "${MEDIAFS_SANITIZE:-}" = thread ]; then
+  # libfuse ends its session loop by pthread_cancel-ing its worker threads,
+  # blocked in read(2) on /dev/fuse; ThreadSanitizer cannot follow a
+  # cancellation out of its read interceptor and stops the process ("thread T…
+  # finished with ignores enabled") before the daemon unmounts.
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  "$MEDIAFS" unmount --force "$M" >/dev/null 2>&1 || true
+  for _ in $(seq 1 50); do mounted "$M" || break; sleep 0.1; done
+  echo "skipped under ThreadSanitizer: SIGTERM unmounts and exits (TSan stops the daemon when libfuse cancels its threads)"
+else
+  for _ in $(seq 1 50); do mounted "$M" || break; sleep 0.1; done
+  mounted "$M" && fail "SIGTERM did not unmount"
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && fail "the daemon did not exit after SIGTERM"
+  echo "ok: SIGTERM unmounts and exits"
+fi
 
 # ---- mediafs unmount
 "$MEDIAFS" mount --folder "$SRC" "$M"
@@ -134,6 +145,9 @@ expect_failure "unmount of a folder with no mount" "nothing is mounted here" "$M
 echo "ok: mediafs unmount"
 
 # ---- kill -9, then unmount --force cleans up
+# (once the last daemon is gone: daemon_pid must find the new one; under a
+# sanitizer a daemon takes a while to exit)
+for _ in $(seq 1 100); do [ -z "$(daemon_pid "$M")" ] && break; sleep 0.1; done
 "$MEDIAFS" mount --folder "$SRC" "$M"
 kill -9 "$(daemon_pid "$M")"
 sleep 0.3
@@ -150,7 +164,14 @@ set -m  # job control: a background job would otherwise start with SIGINT ignore
 set +m
 for _ in $(seq 1 50); do mounted "$M" && break; sleep 0.1; done
 mounted "$M" || fail "foreground mount"
-kill -INT "$fg"; wait "$fg" || fail "foreground daemon exited non-zero after SIGINT"
-mounted "$M" && fail "SIGINT did not unmount"
-echo "ok: foreground mount, SIGINT"
+kill -INT "$fg"
+if [ "${MEDIAFS_SANITIZE:-}" = thread ]; then
+  wait "$fg" || true   # TSan stops the daemon as libfuse cancels its threads (see SIGTERM above)
+  "$MEDIAFS" unmount --force "$M" >/dev/null 2>&1 || true
+  echo "ok: foreground mount; skipped under ThreadSanitizer: SIGINT unmounts and exits 0 (see SIGTERM above)"
+else
+  wait "$fg" || fail "foreground daemon exited non-zero after SIGINT"
+  mounted "$M" && fail "SIGINT did not unmount"
+  echo "ok: foreground mount, SIGINT"
+fi
 echo "PASS"
