@@ -12,6 +12,11 @@ MEDIAFS_APT_PACKAGES=(
   man-db zsh fish   # Scripts/install's man page and completions, loaded by Tests/e2e/90-install.sh
 )
 
+# What building mediafs needs (the C libraries' headers): installed by every
+# script that builds (build_mediafs, asan_fuzz_flags), so Scripts/fuzz,
+# Scripts/bench and Scripts/install work on a fresh machine too.
+MEDIAFS_BUILD_APT_PACKAGES=(libfuse3-dev pkg-config libwim-dev libssl-dev)
+
 # Python modules the tests use as independent implementations (PyPI names).
 MEDIAFS_PIP_PACKAGES=(cryptography)
 
@@ -51,6 +56,7 @@ SWIFT_FLAGS=(-c release -Xswiftc -enable-testing)
 # only mediafs-fuzz (built with -D FUZZING) calls.
 asan_fuzz_flags() {
   local swiftc_dir runtime
+  ensure_packages "${MEDIAFS_BUILD_APT_PACKAGES[@]}"
   swiftc_dir="$(dirname "$(readlink -f "$(command -v swiftc)")")"
   runtime="$(ls "$swiftc_dir"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a 2>/dev/null | head -n 1)"
   [ -n "$runtime" ] || { echo "libclang_rt.fuzzer_no_main not found beside $swiftc_dir/swiftc" >&2; return 1; }
@@ -71,8 +77,12 @@ case "${MEDIAFS_SANITIZE:-}" in
 esac
 
 build_mediafs() {
+  ensure_packages "${MEDIAFS_BUILD_APT_PACKAGES[@]}"
   echo "==> building mediafs" >&2
   (cd "$ROOT" && swift build "${SWIFT_FLAGS[@]}" >&2)
   MEDIAFS="$(cd "$ROOT" && swift build "${SWIFT_FLAGS[@]}" --show-bin-path)/mediafs"
   export MEDIAFS
 }
+
+# The pid of the mount daemon serving mount point $1 (its command line names it).
+daemon_of() { pgrep -f -- "--foreground-child" | while read -r p; do tr '\0' ' ' </proc/$p/cmdline | grep -qF " $1 " && echo "$p"; done | head -1; }
