@@ -7,7 +7,8 @@ edge sizes (0, 1, 511/512/513, 2 KiB sector +- 1, 4 KiB cluster +- 1, a few larg
 
 The same SEED gives the same tree. Names keep to what both FAT long names and Joliet
 hold (mediafs refuses the rest by design): no control characters, none of "*/:<>?\\|;,
-nothing outside UCS-2, no trailing dot or space, at most 103 UTF-16 units, no two
+nothing outside UCS-2, no trailing dot or space, at most 103 UTF-16 units and 251 bytes
+of UTF-8 (a library names a file's record "<name>.INI"), no two
 names in a folder equal apart from case -- unless --case-collision, which adds one such
 pair (USB media must refuse it with a clear error)."""
 import os
@@ -37,8 +38,8 @@ def random_name(rng, taken, long=False):
         name = name.lstrip()
         if not name or name in (".", "..") or name.endswith((".", " ")):
             continue
-        if len(name.encode("utf-16-le")) // 2 > 103 or len(name.encode()) > 255:
-            continue  # mediafs's limit; Linux's (255 bytes of UTF-8)
+        if len(name.encode("utf-16-le")) // 2 > 103 or len(name.encode()) > 251:
+            continue  # mediafs's limit; Linux's (255 bytes of UTF-8) less DataLib's ".INI"
         folded = name.upper()
         if folded in taken:
             continue

@@ -160,6 +160,14 @@ struct PackageWriter {
                 folders.append(child)
                 try scan(path, relative: child, files: &files, folders: &folders)
             case .regular:
+                // DataLib records the file as "<name>.INI": that name must fit too.
+                let bytes = entry.name.utf8.count
+                if bytes > LibraryNames.maximumFileNameBytes {
+                    throw ContentLibraryError.invalidName(path: path,
+                        reason: "the name is \(bytes) bytes of UTF-8; DataLib keeps the file's record as '<name>.INI', "
+                            + "and a file system here names at most 255 bytes, so a file name can have at most "
+                            + "\(LibraryNames.maximumFileNameBytes)")
+                }
                 files.append(SourceFile(relative: child, full: path))
             default:
                 throw ContentLibraryError.unsupportedEntry(path: path, kind: kindName(entry.kind))

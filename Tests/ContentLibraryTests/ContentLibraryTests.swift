@@ -133,6 +133,14 @@ final class ContentLibraryWriteTests: XCTestCase {
         assertRefused(try library.addPackage("ABC00001", name: nil, from: source), naming: "boot/bcd.INI", "per-file INI")
         try FileManager.default.removeItem(atPath: source + "/boot/bcd.INI")
 
+        // 84 CJK characters: 252 bytes, a legal name here, but "<name>.INI" would be 256.
+        let long = String(repeating: "日", count: 84)
+        try write(source + "/boot/" + long, "x")
+        assertRefused(try library.addPackage("ABC00001", name: nil, from: source), naming: "boot/" + long, "252 bytes of UTF-8")
+        try FileManager.default.removeItem(atPath: source + "/boot/" + long)
+        let longest = String(repeating: "日", count: 83) + "ab"  // 251 bytes: taken
+        try write(source + "/boot/" + longest, "x")
+
         assertRefused(try library.addPackage("abc00001", name: nil, from: source), naming: "PkgLib/abc00001.INI", "not a package ID")
         assertRefused(try library.addPackage("ABC0000G", name: nil, from: source), naming: "ABC0000G", "not a package ID")
         assertRefused(try library.addPackage("ABC00001", name: "two\nlines", from: source), naming: "PkgLib/ABC00001.INI", "control")

@@ -9,16 +9,19 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/Scripts/lib/payloads.sh"
 
 SECONDS_TO_RUN="${STRESS_SECONDS:-20}"
-# Under a sanitizer a new version takes seconds to make (library add, tree,
-# export): in 20 s the second may land too late for an image reader to see it.
+# Under a sanitizer a new version takes seconds to make (library add),
+# in 20 s the second may land too late for an image reader to see it.
 if [ -z "${STRESS_SECONDS:-}" ] && [ -n "${MEDIAFS_SANITIZE:-}" ]; then
   SECONDS_TO_RUN=40
   echo "note: $SECONDS_TO_RUN s under the $MEDIAFS_SANITIZE sanitizer (new versions are slow to make there)"
 fi
 TREE="$WORK/tree-mount"; IMAGES="$WORK/images-mount"
 mkdir -p "$TREE" "$IMAGES"
+READERS=()
 cleanup() {
   touch "$WORK/stop" 2>/dev/null || true
+  # A reader that has not seen the stop file before $WORK goes would read on forever.
+  [ ${#READERS[@]} -eq 0 ] || kill "${READERS[@]}" 2>/dev/null || true
   fusermount3 -u -z "$TREE" 2>/dev/null || true
   fusermount3 -u -z "$IMAGES" 2>/dev/null || true
   rm -rf "$WORK"
@@ -45,26 +48,41 @@ unattended: true
 task-sequence: STR00003
 SPEC
 
-# new_version V: the content package's version V (same names and sizes, other
-# bytes), added to the library; its tree manifest and its image's SHA-256 are
-# added to the valid reads.
-new_version() {
-  local v="$1" folder="$WORK/content-$1"
-  python3 - "$v" "$folder" <<'PY'
+# The content package's versions (same names and sizes, other bytes), made
+# before the readers start so that one lands every second: new_version V adds
+# version V and keeps the library as it then is (`cp -al`: hard links, the
+# library's files are never rewritten in place). Which bytes each version
+# gives (its tree manifest, its image's SHA-256) is worked out after the run,
+# each kept library put back at $LIB in turn: a media's bytes depend on the
+# library's path.
+VERSIONS_MAX=$((SECONDS_TO_RUN + 5))
+python3 - "$VERSIONS_MAX" "$WORK/content" <<'PY'
 import os, random, sys
-v, folder = int(sys.argv[1]), sys.argv[2]
+count, root = int(sys.argv[1]), sys.argv[2]
 sizes = {"tiny.txt": 1, "sector.bin": 512, "odd.bin": 4097, "mid.bin": 300_001, "big.bin": 6 << 20}
 sizes.update({f"d/f{i}.dat": 1000 * i + 7 for i in range(1, 9)})
-for name, size in sizes.items():
-    path = os.path.join(folder, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(random.Random(f"{v}/{name}").randbytes(size))
+for v in range(1, count + 1):
+    for name, size in sizes.items():
+        path = os.path.join(root, str(v), name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(random.Random(f"{v}/{name}").randbytes(size))
 PY
-  "$MEDIAFS" library add "$LIB" --package STR00002 --name "Content" "$folder" >/dev/null
-  rm -rf "$folder"
-  "$MEDIAFS" tree --format sha256sum "$SPEC" >> "$WORK/valid-tree"
-  "$MEDIAFS" export "$SPEC" --format usb -q --no-verify -o - | sha256sum | cut -c1-64 >> "$WORK/valid-images"
+new_version() {
+  "$MEDIAFS" library add "$LIB" --package STR00002 --name "Content" "$WORK/content/$1" >/dev/null
+  cp -al "$LIB" "$WORK/lib-at-$1"
+}
+# After the run: each kept library at $LIB, what it gives.
+valid_outputs() {
+  local v
+  mv "$LIB" "$WORK/lib-live"
+  for v in $(seq 1 "$versions"); do
+    mv "$WORK/lib-at-$v" "$LIB"
+    "$MEDIAFS" tree --format sha256sum "$SPEC" >> "$WORK/valid-tree"
+    "$MEDIAFS" export "$SPEC" --format usb -q --no-verify -o - | sha256sum | cut -c1-64 >> "$WORK/valid-images"
+    mv "$LIB" "$WORK/lib-at-$v"
+  done
+  mv "$WORK/lib-live" "$LIB"
 }
 
 new_version 1
@@ -105,34 +123,21 @@ reader() {
     fi
   done
 }
-READERS=()
 for n in $(seq 1 12); do reader "$n" tree & READERS+=($!); done
 for n in $(seq 13 16); do reader "$n" image & READERS+=($!); done
 
-versions=1; end=$((SECONDS + SECONDS_TO_RUN))
-while [ "$SECONDS" -lt "$end" ]; do
+# A version every second (when adding one takes less), for SECONDS_TO_RUN seconds.
+versions=1; start=$(date +%s.%N)
+while [ "$versions" -lt "$VERSIONS_MAX" ] && \
+      awk -v s="$start" -v n="$(date +%s.%N)" -v d="$SECONDS_TO_RUN" 'BEGIN {exit !(n - s < d)}'; do
   versions=$((versions + 1)); new_version "$versions"
-  sleep 1
+  pause="$(awk -v s="$start" -v n="$(date +%s.%N)" -v v="$versions" 'BEGIN {p = s + (v - 1) - n; printf "%.3f", (p > 0 ? p : 0)}')"
+  sleep "$pause"
 done
+elapsed="$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}')"
 touch "$WORK/stop"
 wait "${READERS[@]}"
 sleep 2   # the daemons release the last builds' files
-
-# No torn read: every read matches one version.
-! grep -h '^ERROR' "$WORK"/reads-* | head -n 3 | grep -q . || fail "reads failed: $(grep -h '^ERROR' "$WORK"/reads-* | head -n 3; head -n 3 "$WORK/errors")"
-sort -u "$WORK/valid-tree" > "$WORK/valid-tree.sorted"
-cat "$WORK"/reads-{1..12} | sort -u > "$WORK/tree-reads"
-torn="$(comm -23 "$WORK/tree-reads" "$WORK/valid-tree.sorted")"
-[ -z "$torn" ] || fail "torn tree reads (no version has these bytes): $(head -n 5 <<<"$torn")"
-sort -u "$WORK/valid-images" > "$WORK/valid-images.sorted"
-cat "$WORK"/reads-{13..16} | sort -u > "$WORK/image-reads"
-torn="$(comm -23 "$WORK/image-reads" "$WORK/valid-images.sorted")"
-[ -z "$torn" ] || fail "torn image reads: $(head -n 5 <<<"$torn")"
-tree_reads=$(cat "$WORK"/reads-{1..12} | wc -l); image_reads=$(cat "$WORK"/reads-{13..16} | wc -l)
-seen=$(grep -h ' SMS/PKG/STR00002/big.bin$' "$WORK"/reads-{1..12} | sort -u | wc -l)
-seen_images=$(wc -l < "$WORK/image-reads")
-[ "$seen_images" -ge 2 ] || fail "the image readers saw only $seen_images version(s) of $versions: the mount did not go live"
-echo "ok: $versions versions; $tree_reads tree reads, $image_reads image reads, none torn ($seen versions of big.bin, $seen_images of the image seen)"
 
 # No descriptor leak, memory flat.
 fd_tree=$(fds "$TREE_PID"); fd_images=$(fds "$IMAGES_PID")
@@ -153,4 +158,26 @@ else
 fi
 kill -0 "$TREE_PID" && kill -0 "$IMAGES_PID" || fail "a daemon died"
 echo "ok: no descriptor leak, memory flat"
+
+# The daemons are done with; then what each version gives.
+fusermount3 -u "$TREE"; fusermount3 -u "$IMAGES"
+wait "$TREE_PID" "$IMAGES_PID" 2>/dev/null || true
+valid_outputs
+
+# No torn read: every read matches one version.
+! grep -h '^ERROR' "$WORK"/reads-* | head -n 3 | grep -q . || fail "reads failed: $(grep -h '^ERROR' "$WORK"/reads-* | head -n 3; head -n 3 "$WORK/errors")"
+sort -u "$WORK/valid-tree" > "$WORK/valid-tree.sorted"
+cat "$WORK"/reads-{1..12} | sort -u > "$WORK/tree-reads"
+torn="$(comm -23 "$WORK/tree-reads" "$WORK/valid-tree.sorted")"
+[ -z "$torn" ] || fail "torn tree reads (no version has these bytes): $(head -n 5 <<<"$torn")"
+sort -u "$WORK/valid-images" > "$WORK/valid-images.sorted"
+cat "$WORK"/reads-{13..16} | sort -u > "$WORK/image-reads"
+torn="$(comm -23 "$WORK/image-reads" "$WORK/valid-images.sorted")"
+[ -z "$torn" ] || fail "torn image reads: $(head -n 5 <<<"$torn")"
+tree_reads=$(cat "$WORK"/reads-{1..12} | wc -l); image_reads=$(cat "$WORK"/reads-{13..16} | wc -l)
+seen=$(grep -h ' SMS/PKG/STR00002/big.bin$' "$WORK"/reads-{1..12} | sort -u | wc -l)
+seen_images=$(wc -l < "$WORK/image-reads")
+[ "$seen_images" -ge 2 ] || fail "the image readers saw only $seen_images version(s) of $versions: the mount did not go live"
+echo "ok: $versions versions in $elapsed s; $tree_reads tree reads, $image_reads image reads, none torn ($seen versions of big.bin, $seen_images of the image seen)"
+
 echo "PASS"
