@@ -84,5 +84,4 @@ build_mediafs() {
   export MEDIAFS
 }
 
-# The pid of the mount daemon serving mount point $1 (its command line names it).
-daemon_of() { pgrep -f -- "--foreground-child" | while read -r p; do tr '\0' ' ' </proc/$p/cmdline | grep -qF " $1 " && echo "$p"; done | head -1; }
+source "$ROOT/Scripts/lib/daemons.sh"

@@ -35,15 +35,9 @@ public struct FileLibFolders: Sendable {
     /// "BA78" → 0xBA78; nil for anything but 4 upper-case hex digits (the library's spelling).
     static func prefixValue(_ name: String) -> UInt16? {
         let utf8 = Array(name.utf8)
-        guard utf8.count == 4 else { return nil }
-        var value: UInt16 = 0
-        for c in utf8 {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt16(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt16(c - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-        }
-        return value
+        // parseHex32 also takes lower case and "0x": only the name written back the same is the library's.
+        guard utf8.count == 4, let value = utf8.withUnsafeBufferPointer(parseHex32),
+              Hex.upper(value, digits: 4) == name else { return nil }
+        return UInt16(value)
     }
 }

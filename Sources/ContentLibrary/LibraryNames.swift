@@ -4,15 +4,15 @@ import SystemIO
 /// reader and the writer (a library mediafs writes must read back, and a name
 /// refused on reading must be refused on adding).
 public enum LibraryNames {
-    /// Why `name` cannot be a file or folder name inside a package, or nil when it can.
-    /// Separators (`/`, `\`), NUL and other control characters, `.`/`..` and the empty
-    /// name are refused: a package path must mean the same folder on Linux and Windows.
     /// The longest file name (bytes of UTF-8) `library add` takes: its DataLib
     /// record is named "<name>.INI", and Linux file systems name at most 255 bytes
     /// (NAME_MAX). On a distribution point (NTFS: 255 UTF-16 units) the limit is
     /// other; mediafs's choice, kept here.
     public static let maximumFileNameBytes = 255 - 4
 
+    /// Why `name` cannot be a file or folder name inside a package, or nil when it can.
+    /// Separators (`/`, `\`), NUL and other control characters, `.`/`..` and the empty
+    /// name are refused: a package path must mean the same folder on Linux and Windows.
     public static func problem(with name: String) -> String? {
         // Printable ASCII other than '/' and '\\', and not "." or "..": nothing
         // below applies (every name of a package passes here).

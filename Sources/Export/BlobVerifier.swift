@@ -152,13 +152,16 @@ final class BlobVerifier: @unchecked Sendable {
         let before = state.withLock { $0.statusBefore }
         for (index, status) in before.sorted(by: { $0.key < $1.key }) {
             let blob = checks[index].blob
-            let now: FileStatus
-            do { now = try blobs.open(blob).status() } catch let error as BlobError {
-                throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
-            } catch let error as SystemError {
-                throw ExportError.blob(.unreadable(blob, error), mediaPath: mediaPaths[blob.path])
-            }
-            guard now == status else { throw ExportError.blobChanged(blob, mediaPath: mediaPaths[blob.path]) }
+            guard try self.status(of: blob) == status else { throw ExportError.blobChanged(blob, mediaPath: mediaPaths[blob.path]) }
+        }
+    }
+
+    /// The blob's status (fstat of its descriptor); a failure as the export's error, naming the media file.
+    private func status(of blob: Blob) throws -> FileStatus {
+        do { return try blobs.open(blob).status() } catch let error as BlobError {
+            throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
+        } catch let error as SystemError {
+            throw ExportError.blob(.unreadable(blob, error), mediaPath: mediaPaths[blob.path])
         }
     }
 
@@ -199,12 +202,7 @@ final class BlobVerifier: @unchecked Sendable {
     private func check(_ check: BlobCheck, index: Int, buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
         let blob = check.blob
         // What `finish` compares with once the writer is done (see there).
-        let status: FileStatus
-        do { status = try blobs.open(blob).status() } catch let error as BlobError {
-            throw ExportError.blob(error, mediaPath: mediaPaths[blob.path])
-        } catch let error as SystemError {
-            throw ExportError.blob(.unreadable(blob, error), mediaPath: mediaPaths[blob.path])
-        }
+        let status = try self.status(of: blob)
         state.withLock { $0.statusBefore[index] = status }
         var hashers = MultiHasher(check.digests)
         var offset: UInt64 = 0

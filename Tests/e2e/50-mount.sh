@@ -5,8 +5,6 @@
 # reader; faults (a vanished or shrunk blob); SIGTERM; kill -9 + --force.
 source "$(dirname "$0")/lib.sh"
 
-daemon_pid() { pgrep -f -- "--foreground-child.*" | while read -r p; do tr '\0' ' ' </proc/$p/cmdline | grep -qF " $1 " && echo "$p"; done | head -1; }
-
 SRC="$WORK/src"; M="$WORK/m"
 mkdir -p "$SRC/sub/deeper" "$M"
 head -c 5000000 /dev/urandom >"$SRC/big.bin"          # not a multiple of a page or a request
@@ -60,7 +58,7 @@ echo "ok: dd reads at boundaries and with large blocks"
 # with direct I/O (no second copy in the mount's cache), a small one is cached.
 head -c $((64 << 20)) /dev/urandom >"$WORK/cache-big.bin"
 cp "$WORK/cache-big.bin" "$SRC/cache-big.bin"; cp "$SRC/sub/f40.dat" "$SRC/cache-small.bin"
-kill -HUP "$(daemon_pid "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] && break; sleep 0.1; done
+kill -HUP "$(daemon_of "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] && break; sleep 0.1; done
 cat "$SRC/cache-big.bin" "$SRC/cache-small.bin" >/dev/null
 cat "$M/cache-big.bin" "$M/cache-small.bin" >/dev/null
 pages() { fincore --bytes --noheadings --output RES "$1" | tr -d ' '; }
@@ -70,7 +68,7 @@ pages() { fincore --bytes --noheadings --output RES "$1" | tr -d ' '; }
 [ "$(pages "$M/cache-small.bin")" -gt 0 ] || fail "the small file was not cached by the mount"
 cmp "$WORK/cache-big.bin" "$M/cache-big.bin" || fail "the large file's bytes"
 rm -f "$SRC/cache-big.bin" "$SRC/cache-small.bin" "$WORK/cache-big.bin"
-kill -HUP "$(daemon_pid "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] || break; sleep 0.1; done
+kill -HUP "$(daemon_of "$M")"; for _ in $(seq 1 50); do [ -e "$M/cache-small.bin" ] || break; sleep 0.1; done
 echo "ok: page caches (library kept, large files direct, small files cached)"
 
 # ---- 16 parallel readers
@@ -103,7 +101,7 @@ echo "ok: live update (open reader keeps old bytes to the end, new open sees the
 
 # ---- SIGHUP forces a reload
 echo "added" >"$SRC/sub/added.txt"      # sub/ is not watched by a folder source: only SIGHUP finds it
-kill -HUP "$(daemon_pid "$M")"
+kill -HUP "$(daemon_of "$M")"
 for _ in $(seq 1 20); do [ -e "$M/sub/added.txt" ] && break; sleep 0.3; done
 [ "$(cat "$M/sub/added.txt")" = added ] || fail "SIGHUP did not reload"
 echo "ok: SIGHUP reload"
@@ -117,7 +115,7 @@ cmp "$M/sub/f3.dat" "$SRC/sub/f3.dat" || fail "the rest of the mount stopped wor
 echo "ok: faults give EIO for their file only"
 
 # ---- SIGTERM unmounts cleanly
-pid="$(daemon_pid "$M")"; [ -n "$pid" ] || fail "no daemon process"
+pid="$(daemon_of "$M")"; [ -n "$pid" ] || fail "no daemon process"
 kill -TERM "$pid"
 if [ "${MEDIAFS_SANITIZE:-}" = thread ]; then
   # libfuse ends its session loop by pthread_cancel-ing its worker threads,
@@ -145,11 +143,11 @@ expect_failure "unmount of a folder with no mount" "nothing is mounted here" "$M
 echo "ok: mediafs unmount"
 
 # ---- kill -9, then unmount --force cleans up
-# (once the last daemon is gone: daemon_pid must find the new one; under a
+# (once the last daemon is gone: daemon_of must find the new one; under a
 # sanitizer a daemon takes a while to exit)
-for _ in $(seq 1 100); do [ -z "$(daemon_pid "$M")" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -z "$(daemon_of "$M")" ] && break; sleep 0.1; done
 "$MEDIAFS" mount --folder "$SRC" "$M"
-kill -9 "$(daemon_pid "$M")"
+kill -9 "$(daemon_of "$M")"
 sleep 0.3
 ls "$M" >/dev/null 2>&1 && fail "a mount whose daemon was killed still answers?"
 "$MEDIAFS" unmount --force "$M"

@@ -5,6 +5,8 @@ WORK="$(mktemp -d /tmp/mediafs-e2e.XXXXXX)"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+source "$(dirname "${BASH_SOURCE[0]}")/../../Scripts/lib/daemons.sh"   # daemon_of
+
 # require_tools TOOL...: a missing tool fails the test, never skips it (CI installs every one).
 require_tools() {
   local tool

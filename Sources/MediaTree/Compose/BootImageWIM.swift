@@ -254,7 +254,7 @@ extension MediaComposer {
         // itself holds at the same path (any case) is the package's.
         let packagePaths = Set(boot.files.filter { $0.path != wim.path }.map { $0.path.uppercased() })
         var files: [(path: String, file: MediaFile)] = []
-        let wimName = split(BootImageWIM.mediaPath).1
+        let wimName = splitPath(BootImageWIM.mediaPath).name
         files.append((BootImageWIM.mediaPath,
                       MediaFile(name: wimName, source: .blob(Blob(path: wim.blobPath, size: wim.size, sha256: wim.hash, library: snapshot.root)),
                                 modified: Timestamp(fileTime: wim.timeModified), attributes: FileAttributes(rawValue: wim.attributes),
@@ -268,7 +268,7 @@ extension MediaComposer {
                 warnings.append(spec.warning("boot.image", "\(origin) has no \(entry.imagePath), so the media has no \(entry.mediaPath): \(entry.without)").description)
                 continue
             }
-            let name = split(entry.mediaPath).1
+            let name = splitPath(entry.mediaPath).name
             files.append((entry.mediaPath, MediaFile(name: name, source: .bytes(found.bytes), modified: found.modified,
                                                      attributes: found.attributes, package: boot.packageID)))
         }

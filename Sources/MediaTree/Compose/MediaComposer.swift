@@ -157,7 +157,7 @@ public struct MediaComposer {
         }
         for (path, file) in bootWIM?.files ?? [] {
             do {
-                try builder.add(file, in: split(path).0)
+                try builder.add(file, in: splitPath(path).folder)
             } catch {
                 throw ComposeError.tree(error, package: boot.contentID)
             }
@@ -196,7 +196,7 @@ public struct MediaComposer {
                                         "\(f.path): the file from \(boot.contentID) is replaced by the one mediafs writes").description)
         }
         for (path, bytes) in synthesized {
-            let (parent, name) = split(path)
+            let (parent, name) = splitPath(path)
             let file = MediaFile(name: name, source: .bytes(SharedBytes(bytes)), modified: synthesizedTime, attributes: .archive)
             do {
                 try builder.add(file, in: parent)
@@ -218,7 +218,7 @@ public struct MediaComposer {
         }
         for f in p.content.files where f.path != skipping {
             let full = joinedPath(p.folder, f.path)
-            let (parent, name) = split(full)
+            let (parent, name) = splitPath(full)
             let file = MediaFile(name: name, source: .blob(Blob(path: f.blobPath, size: f.size, sha256: f.hash, library: snapshot.root)),
                                  modified: Timestamp(fileTime: f.timeModified),
                                  attributes: FileAttributes(rawValue: f.attributes), package: p.content.packageID)
@@ -329,7 +329,6 @@ public struct MediaComposer {
         return result
     }
 
-    func split(_ path: String) -> (String, String) { splitPath(path) }
 }
 
 public enum ComposeError: Error, CustomStringConvertible {
